@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Seed and peer programs of the gossip network, and the library they share.
+///
+/// No package dependencies: everything here uses only what the Swift toolchain ships
+/// (the standard library, Glibc, Synchronization, Swift Testing and Foundation in tests).
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Gossip",
+    products: [
+        .library(name: "GossipCore", targets: ["GossipCore"]),
+        .executable(name: "seed", targets: ["Seed"]),
+        .executable(name: "peer", targets: ["Peer"]),
+        .executable(name: "cluster", targets: ["Cluster"]),
+    ],
+    targets: [
+        .target(name: "GossipCore", swiftSettings: strictSettings),
+        .executableTarget(name: "Seed", dependencies: ["GossipCore"], swiftSettings: strictSettings),
+        .executableTarget(name: "Peer", dependencies: ["GossipCore"], swiftSettings: strictSettings),
+        // Depends on the node programs so that `swift run cluster` builds them too.
+        .executableTarget(
+            name: "Cluster", dependencies: ["GossipCore", "Seed", "Peer"], swiftSettings: strictSettings),
+        .testTarget(name: "GossipCoreTests", dependencies: ["GossipCore"], swiftSettings: strictSettings),
+        // Depends on the programs so that `swift test` builds the binaries it runs.
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["GossipCore", "Seed", "Peer", "Cluster"],
+            swiftSettings: strictSettings),
+    ]
+)

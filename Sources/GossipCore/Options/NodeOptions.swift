@@ -1,0 +1,112 @@
+/// The seed's command line: `seed [--port N] [--host ADDR] [--log-dir DIR]`.
+public struct SeedOptions: Equatable, Sendable {
+    public var port: UInt16?
+    public var host: NodeAddress.Host = .loopback
+    public var logDirectory = "logs"
+    public var rngSeed: UInt64?
+
+    public static let usage = "usage: seed [--port N] [--host ADDR] [--log-dir DIR] [--rng-seed N]"
+
+    public init() {}
+
+    public init(parsing arguments: [String]) throws(UsageError) {
+        var reader = ArgumentReader(arguments)
+        while let option = try reader.nextOption() {
+            switch option {
+            case "--port": port = try reader.port(for: option)
+            case "--host": host = try reader.host(for: option)
+            case "--log-dir": logDirectory = try reader.value(for: option)
+            case "--rng-seed": rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
+            default: throw UsageError("unknown option \(option)")
+            }
+        }
+    }
+}
+
+/// The peer's command line. Timing options are shared with `cluster`, which passes them on.
+public struct PeerOptions: Equatable, Sendable {
+    public var port: UInt16?
+    public var host: NodeAddress.Host = .loopback
+    public var configPath = "config.txt"
+    public var logDirectory = "logs"
+    public var timing = PeerTiming()
+    public var rngSeed: UInt64?
+
+    public static let usage = """
+        usage: peer [--port N] [--host ADDR] [--config FILE] [--log-dir DIR] [--messages N]
+                    [--gossip-interval D] [--liveness-interval D] [--liveness-misses N]
+                    [--max-links N] [--max-inbound N] [--rng-seed N]
+        """
+
+    public init() {}
+
+    public init(parsing arguments: [String]) throws(UsageError) {
+        var reader = ArgumentReader(arguments)
+        while let option = try reader.nextOption() {
+            switch option {
+            case "--port": port = try reader.port(for: option)
+            case "--host": host = try reader.host(for: option)
+            case "--config": configPath = try reader.value(for: option)
+            case "--log-dir": logDirectory = try reader.value(for: option)
+            case "--rng-seed": rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
+            default:
+                guard try timing.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
+            }
+        }
+    }
+
+    /// The settings for the protocol, once the listen address and the seeds are known.
+    public func settings(address: NodeAddress, seeds: [NodeAddress]) throws(UsageError) -> PeerSettings {
+        var settings = PeerSettings(address: address, seeds: seeds)
+        timing.apply(to: &settings)
+        do { try settings.validate() } catch { throw UsageError(error.description) }
+        return settings
+    }
+}
+
+/// The peer options that shape the protocol's behaviour (not where it runs).
+public struct PeerTiming: Equatable, Sendable {
+    public var messages: Int?
+    public var gossipInterval: Duration?
+    public var livenessInterval: Duration?
+    public var livenessMisses: Int?
+    public var maxLinks: Int?
+    public var maxInbound: Int?
+
+    public init() {}
+
+    /// Reads `option` if it is a timing option; false when it is not one.
+    public mutating func take(_ option: String, from reader: inout ArgumentReader) throws(UsageError) -> Bool {
+        switch option {
+        case "--messages": messages = try reader.integer(for: option, in: 0...1_000_000_000)
+        case "--gossip-interval": gossipInterval = try reader.duration(for: option)
+        case "--liveness-interval": livenessInterval = try reader.duration(for: option)
+        case "--liveness-misses": livenessMisses = try reader.integer(for: option, in: 1...1_000_000)
+        case "--max-links": maxLinks = try reader.integer(for: option, in: 1...10_000)
+        case "--max-inbound": maxInbound = try reader.integer(for: option, in: 1...10_000)
+        default: return false
+        }
+        return true
+    }
+
+    public func apply(to settings: inout PeerSettings) {
+        if let messages { settings.messageCount = messages }
+        if let gossipInterval { settings.gossipInterval = gossipInterval }
+        if let livenessInterval { settings.livenessInterval = livenessInterval }
+        if let livenessMisses { settings.livenessMisses = livenessMisses }
+        if let maxLinks { settings.maxLinks = maxLinks }
+        if let maxInbound { settings.maxInboundLinks = maxInbound }
+    }
+
+    /// The options again, as a peer's command line takes them.
+    public var arguments: [String] {
+        var result: [String] = []
+        if let messages { result += ["--messages", "\(messages)"] }
+        if let gossipInterval { result += ["--gossip-interval", DurationText.format(gossipInterval)] }
+        if let livenessInterval { result += ["--liveness-interval", DurationText.format(livenessInterval)] }
+        if let livenessMisses { result += ["--liveness-misses", "\(livenessMisses)"] }
+        if let maxLinks { result += ["--max-links", "\(maxLinks)"] }
+        if let maxInbound { result += ["--max-inbound", "\(maxInbound)"] }
+        return result
+    }
+}

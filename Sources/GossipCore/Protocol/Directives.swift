@@ -1,0 +1,138 @@
+/// The vocabulary between a protocol state machine (the *instance*) and whatever drives it
+/// (the *shell*: the real runtime, or the simulator). See `docs/ARCHITECTURE.md`.
+///
+/// The instance receives `Event`s with the current time and answers with `Action`s. It never
+/// reads a clock, touches a socket or draws from a global random source.
+
+/// One connection, named by whoever opened it: the instance names the connections it asks
+/// for (`outbound`), the shell names the ones it accepts (`inbound`), so the two never clash.
+public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
+    public enum Direction: Hashable, Sendable { case inbound, outbound }
+    public let direction: Direction
+    public let number: Int
+
+    public init(_ direction: Direction, _ number: Int) {
+        self.direction = direction
+        self.number = number
+    }
+
+    public var description: String { (direction == .inbound ? "in#" : "out#") + String(number) }
+}
+
+/// The timers an instance can ask for. At most one of each is armed: asking again replaces
+/// the deadline, so a superseded timer can never fire.
+public enum TimerID: Hashable, Sendable {
+    /// Create and send the next own gossip message.
+    case gossip
+    /// Check every neighbour's liveness.
+    case liveness
+}
+
+/// A point on a monotonic clock (nanoseconds from an arbitrary origin). Deadlines are set on
+/// it, so a wall-clock jump cannot stall or rush a timer.
+public struct Instant: Hashable, Sendable, Comparable {
+    public var nanoseconds: Int64
+
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+
+    public static func < (a: Instant, b: Instant) -> Bool { a.nanoseconds < b.nanoseconds }
+    public static func + (a: Instant, d: Duration) -> Instant { Instant(nanoseconds: a.nanoseconds + d.wholeNanoseconds) }
+    public static func - (a: Instant, b: Instant) -> Duration { .nanoseconds(a.nanoseconds - b.nanoseconds) }
+}
+
+/// The time, as the shell passes it in with every event: a monotonic instant for deadlines and
+/// the wall clock for the timestamps written in messages.
+public struct Now: Hashable, Sendable {
+    public var instant: Instant
+    public var wall: Timestamp
+
+    public init(instant: Instant, wall: Timestamp) {
+        self.instant = instant
+        self.wall = wall
+    }
+}
+
+/// Why a connection ended, as the shell saw it.
+public enum CloseReason: Hashable, Sendable, CustomStringConvertible {
+    /// The other end closed cleanly between lines.
+    case endOfStream
+    /// The other end closed with an unfinished line of this many bytes.
+    case endOfStreamMidLine(Int)
+    /// A socket error: reset, broken pipe, ...
+    case failed(String)
+    /// The outgoing queue passed its bound: the other end does not read.
+    case writeQueueFull
+    /// The instance asked for the close.
+    case closedLocally
+
+    public var description: String {
+        switch self {
+        case .endOfStream: return "closed by the other end"
+        case .endOfStreamMidLine(let n): return "closed by the other end in the middle of a line (\(n) bytes discarded)"
+        case .failed(let why): return "connection failed: \(why)"
+        case .writeQueueFull: return "closed: the other end does not read (send queue full)"
+        case .closedLocally: return "closed"
+        }
+    }
+}
+
+/// Something that happened, fed to an instance.
+public enum Event: Hashable, Sendable {
+    /// A connection came in from `remote` (its ephemeral address, not its listen address).
+    case accepted(ConnectionID, remote: NodeAddress)
+    /// A connection the instance asked for is open.
+    case connected(ConnectionID)
+    /// A connection the instance asked for could not be opened.
+    case connectFailed(ConnectionID, reason: String)
+    /// A whole line arrived (valid UTF-8, within the line limit).
+    case line(ConnectionID, String)
+    /// A line arrived that is not UTF-8; the stream is still framed.
+    case lineNotUTF8(ConnectionID, byteCount: Int)
+    /// More than the line limit arrived without a newline; the shell closes the connection
+    /// after this event (the instance may still queue an error line for it).
+    case lineTooLong(ConnectionID)
+    /// The connection is gone; nothing more can be sent on it.
+    case closed(ConnectionID, CloseReason)
+    /// A timer the instance asked for is due.
+    case timer(TimerID)
+}
+
+/// What an instance asks its shell to do.
+public enum Action: Hashable, Sendable {
+    /// Open a TCP connection; the answer is `.connected` or `.connectFailed`.
+    case connect(ConnectionID, to: NodeAddress)
+    /// Queue a line on a connection.
+    case send(ConnectionID, Message)
+    /// Close a connection once what is queued on it is sent. No `.closed` event follows.
+    case close(ConnectionID)
+    /// Write a line to the node's log (the shell adds the local time).
+    case log(String)
+    /// Fire `.timer(id)` at `at` (replacing any earlier deadline for the same id).
+    case schedule(TimerID, at: Instant)
+}
+
+/// A state machine a shell can drive: a seed or a peer.
+public protocol NodeInstance {
+    /// The address the node listens on.
+    var address: NodeAddress { get }
+    /// Called once, when the node is listening.
+    mutating func start(now: Now, actions: inout [Action])
+    /// Called for every event, in order.
+    mutating func handle(_ event: Event, now: Now, actions: inout [Action])
+}
+
+extension NodeInstance {
+    /// The actions for starting, as a value: handy in tests.
+    public mutating func start(now: Now) -> [Action] {
+        var actions: [Action] = []
+        start(now: now, actions: &actions)
+        return actions
+    }
+
+    /// The actions for one event, as a value: handy in tests.
+    public mutating func handle(_ event: Event, now: Now) -> [Action] {
+        var actions: [Action] = []
+        handle(event, now: now, actions: &actions)
+        return actions
+    }
+}

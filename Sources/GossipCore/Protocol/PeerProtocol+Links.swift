@@ -1,0 +1,142 @@
+/// Links: persistent TCP connections to neighbours, both ends gossiping on them.
+///
+/// A peer dials up to `maxLinks` peers from the union of its seeds' lists (at least one when
+/// any is known, so each newcomer attaches to the overlay and the overlay stays connected) and
+/// accepts up to `maxInboundLinks` links from others. A refused or failed dial is replaced by
+/// the next candidate.
+extension PeerProtocol {
+    mutating func startLinking(now: Now, actions: inout [Action]) {
+        candidates = knownPeers.shuffled(using: &rng)
+        if candidates.isEmpty { actions.append(.log("No other peers known yet; waiting for peers to link to us")) }
+        dialNextCandidates(now: now, actions: &actions)
+    }
+
+    /// Dials candidates until `maxLinks` links are up or being opened, or none is left.
+    mutating func dialNextCandidates(now: Now, actions: inout [Action]) {
+        guard linkingStarted else { return }
+        var ours = neighbours.values.count { $0.dialledByUs }
+        ours += roles.values.count { if case .dialling(let p, _) = $0 { return neighbours[p] == nil } else { return false } }
+        while ours < settings.maxLinks, !candidates.isEmpty {
+            let peer = candidates.removeFirst()
+            guard neighbours[peer] == nil, peer != address else { continue }
+            dial(peer, now: now, actions: &actions)
+            ours += 1
+        }
+    }
+
+    mutating func dial(_ peer: NodeAddress, now: Now, actions: inout [Action]) {
+        let id = newConnection(to: peer, actions: &actions)
+        roles[id] = .dialling(peer, since: now.instant)
+        actions.append(.log("Linking to peer \(peer)"))
+    }
+
+    /// The answer of a peer we dialled.
+    mutating func dialAnswer(_ message: Message, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
+        switch message {
+        case .linkAccepted(let said):
+            if said != peer { actions.append(.log("Warning: peer \(peer) calls itself \(said); keeping \(peer)")) }
+            if let existing = neighbours[peer]?.connection, existing != id {
+                // It linked to us meanwhile; one link is enough.
+                roles[id] = nil
+                actions.append(.close(id))
+                return
+            }
+            attach(peer, on: id, dialledByUs: true, now: now, actions: &actions)
+        case .linkRefused(let reason):
+            roles[id] = nil
+            actions.append(.close(id))
+            actions.append(.log("Peer \(peer) refused the link: \(reason)"))
+            dialNextCandidates(now: now, actions: &actions)
+        default:
+            unexpected(message, on: id, actions: &actions)
+        }
+    }
+
+    /// The first line of a connection someone opened to us must ask for a link.
+    mutating func inboundFirstLine(_ message: Message, from remote: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
+        guard case .linkRequest(let peer) = message else {
+            let error = "send 'Link Request:<IP>:<port>' first (a peer takes links, not '\(Message.quote(message.encoded[...]))')"
+            actions.append(.log("Unexpected message from \(remote): \(error)"))
+            actions.append(.send(id, .error(error)))
+            return
+        }
+        let refusal: String?
+        if peer == address {
+            refusal = "that is my own address"
+        } else if neighbours[peer]?.connection != nil {
+            refusal = "already linked with \(peer)"
+        } else if neighbours[peer] == nil, inboundLinkCount >= settings.maxInboundLinks {
+            refusal = "inbound link limit (\(settings.maxInboundLinks)) reached"
+        } else {
+            refusal = nil
+        }
+        if let refusal {
+            actions.append(.send(id, .linkRefused(refusal)))
+            actions.append(.close(id))
+            roles[id] = nil
+            actions.append(.log("Refused link from \(peer) (\(remote)): \(refusal)"))
+            return
+        }
+        actions.append(.send(id, .linkAccepted(address)))
+        attach(peer, on: id, dialledByUs: neighbours[peer]?.dialledByUs ?? false, now: now, actions: &actions)
+    }
+
+    /// A link is up: record the neighbour and send it the recent messages it may have missed.
+    mutating func attach(_ peer: NodeAddress, on id: ConnectionID, dialledByUs: Bool, now: Now, actions: inout [Action]) {
+        roles[id] = .link(peer)
+        if neighbours[peer] == nil {
+            neighbourOrder.append(peer)
+            actions.append(.log("Linked with peer \(peer) (\(dialledByUs ? "outbound" : "inbound")); \(neighbourOrder.count) neighbours"))
+        } else {
+            actions.append(.log("Link with peer \(peer) is up again"))
+        }
+        var liveness = neighbours[peer]?.liveness ?? Liveness(missLimit: settings.livenessMisses)
+        liveness.replyReceived()  // It answered on a fresh connection: it is alive.
+        neighbours[peer] = Neighbour(connection: id, liveness: liveness, dialledByUs: dialledByUs)
+        for message in messageLog.recent(limit: settings.syncLimit) {
+            actions.append(.send(id, .gossip(message)))
+        }
+    }
+
+    /// A link dropped. The neighbour stays: liveness decides whether it is dead, and whoever
+    /// dialled the link dials it again at the next liveness check.
+    mutating func linkLost(_ peer: NodeAddress, why: String, actions: inout [Action]) {
+        actions.append(.log("Link with peer \(peer) \(why)"))
+        neighbours[peer]?.connection = nil
+    }
+
+    /// Lines on an established link.
+    mutating func linkLine(_ message: Message, text: String, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
+        switch message {
+        case .gossip(let gossip):
+            received(gossip, from: peer, now: now, actions: &actions)
+        case .livenessRequest(let timestamp, let sender):
+            actions.append(.send(id, .livenessReply(timestamp: timestamp, sender: sender, replier: address)))
+            actions.append(.log("Liveness request from \(peer): answered"))
+        case .livenessReply(_, let sender, _):
+            guard sender == address else {
+                let error = "liveness reply for \(sender), not for me (\(address))"
+                actions.append(.log("Bad liveness reply from \(peer): \(error)"))
+                actions.append(.send(id, .error(error)))
+                return
+            }
+            neighbours[peer]?.liveness.replyReceived()
+        default:
+            unexpected(message, on: id, actions: &actions)
+        }
+    }
+
+    /// Gives up on dials that got no answer within a liveness interval.
+    mutating func expireDials(now: Now, actions: inout [Action]) {
+        let late = roles.compactMap { id, role -> (ConnectionID, NodeAddress)? in
+            if case .dialling(let peer, let since) = role, now.instant - since >= settings.livenessInterval { return (id, peer) }
+            return nil
+        }.sorted { $0.1 < $1.1 }
+        for (id, peer) in late {
+            roles[id] = nil
+            actions.append(.close(id))
+            actions.append(.log("Link to \(peer) failed: no answer to the link request"))
+        }
+        if !late.isEmpty { dialNextCandidates(now: now, actions: &actions) }
+    }
+}

@@ -1,0 +1,47 @@
+/// Liveness: every liveness interval each neighbour is sent a request; after `livenessMisses`
+/// consecutive requests without a reply the neighbour is reported dead to the seeds, its link
+/// closed and the neighbour dropped.
+///
+/// The report goes to every seed in the config file, not only the ones this peer registered
+/// with: the dead peer may have registered with seeds this one did not, and each seed that
+/// lists it must hear of its death.
+extension PeerProtocol {
+    mutating func livenessTimerFired(now: Now, actions: inout [Action]) {
+        actions.append(.schedule(.liveness, at: now.instant + settings.livenessInterval))
+        messageLog.expire(now: now.instant)
+        expireRegistrations(now: now, actions: &actions)
+        expireDials(now: now, actions: &actions)
+        for peer in neighbourOrder {
+            guard var neighbour = neighbours[peer] else { continue }
+            switch neighbour.liveness.check() {
+            case .sendRequest:
+                neighbours[peer] = neighbour
+                if let id = neighbour.connection {
+                    actions.append(.send(id, .livenessRequest(timestamp: now.wall, sender: address)))
+                } else if neighbour.dialledByUs, !isDialling(peer) {
+                    dial(peer, now: now, actions: &actions)
+                }
+            case .dead:
+                reportDead(peer, neighbour: neighbour, now: now, actions: &actions)
+            }
+        }
+        dialNextCandidates(now: now, actions: &actions)
+    }
+
+    func isDialling(_ peer: NodeAddress) -> Bool {
+        roles.values.contains { if case .dialling(let p, _) = $0 { return p == peer } else { return false } }
+    }
+
+    mutating func reportDead(_ peer: NodeAddress, neighbour: Neighbour, now: Now, actions: inout [Action]) {
+        let report = Message.deadNode(dead: peer, timestamp: now.wall, reporter: address)
+        actions.append(.log("Reporting \(report.encoded) (\(neighbour.liveness.misses) liveness requests unanswered)"))
+        for seed in settings.seeds { send(report, toSeed: seed, actions: &actions) }
+        if let id = neighbour.connection {
+            roles[id] = nil
+            actions.append(.close(id))
+        }
+        neighbours[peer] = nil
+        neighbourOrder.removeAll { $0 == peer }
+        candidates.removeAll { $0 == peer }
+    }
+}

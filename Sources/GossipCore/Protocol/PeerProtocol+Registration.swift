@@ -1,0 +1,97 @@
+/// Registration: ask floor(n/2)+1 seeds, chosen at random, to list us; take the union of the
+/// peer lists they return. A seed that cannot be reached (or does not answer within one
+/// liveness interval) is replaced by the next one in the shuffled order, so the peer still
+/// registers with a quorum when some seeds are down.
+extension PeerProtocol {
+    mutating func startRegistration(now: Now, actions: inout [Action]) {
+        seedOrder = SeedChoice.order(settings.seeds, using: &rng)
+        let quorum = SeedChoice.quorum(of: seedOrder.count)
+        actions.append(.log("Registering with \(quorum) of \(seedOrder.count) seeds: \(SeedProtocol.describe(Array(seedOrder.prefix(quorum))))"))
+        for _ in 0..<quorum { askNextSeed(now: now, actions: &actions) }
+    }
+
+    /// Asks the next seed in the shuffled order; false when none is left.
+    @discardableResult
+    mutating func askNextSeed(now: Now, actions: inout [Action]) -> Bool {
+        guard nextSeed < seedOrder.count else { return false }
+        let seed = seedOrder[nextSeed]
+        nextSeed += 1
+        pendingRegistrations[seed] = now.instant
+        send(.register(address), toSeed: seed, actions: &actions)
+        return true
+    }
+
+    /// Sends to a seed over its persistent connection, opening one if there is none.
+    mutating func send(_ message: Message, toSeed seed: NodeAddress, actions: inout [Action]) {
+        if let id = seedConnections[seed], case .seed(_, let queued) = roles[id] {
+            if var queued {
+                queued.append(message)
+                roles[id] = .seed(seed, queued: queued)
+            } else {
+                actions.append(.send(id, message))
+            }
+            return
+        }
+        let id = newConnection(to: seed, actions: &actions)
+        seedConnections[seed] = id
+        roles[id] = .seed(seed, queued: [message])
+    }
+
+    mutating func seedLine(_ message: Message, from seed: NodeAddress, now: Now, actions: inout [Action]) {
+        guard case .peerList(let list) = message else {
+            guard let id = seedConnections[seed] else { return }
+            unexpected(message, on: id, actions: &actions)
+            return
+        }
+        actions.append(.log("Peer list from seed \(seed): \(SeedProtocol.describe(list))"))
+        guard pendingRegistrations.removeValue(forKey: seed) != nil else { return }
+        registeredSeeds.append(seed)
+        for peer in list where peer != address && knownPeerSet.insert(peer).inserted {
+            knownPeers.append(peer)
+        }
+        registrationProgressed(now: now, actions: &actions)
+    }
+
+    mutating func seedConnectionLost(_ seed: NodeAddress, id: ConnectionID, why: String, now: Now, actions: inout [Action]) {
+        if seedConnections[seed] == id { seedConnections[seed] = nil }
+        actions.append(.log("Connection to seed \(seed) \(why)"))
+        guard pendingRegistrations.removeValue(forKey: seed) != nil else { return }
+        registrationFailed(seed, now: now, actions: &actions)
+    }
+
+    /// A seed we asked did not register us: try a fallback so a quorum still knows us.
+    mutating func registrationFailed(_ seed: NodeAddress, now: Now, actions: inout [Action]) {
+        if askNextSeed(now: now, actions: &actions) {
+            actions.append(.log("Registration with seed \(seed) failed; trying seed \(seedOrder[nextSeed - 1]) instead"))
+        } else {
+            actions.append(.log("Registration with seed \(seed) failed and no other seed is left to try"))
+        }
+        registrationProgressed(now: now, actions: &actions)
+    }
+
+    /// Once every asked seed has answered or failed, start linking with what we know.
+    mutating func registrationProgressed(now: Now, actions: inout [Action]) {
+        guard pendingRegistrations.isEmpty, !linkingStarted else { return }
+        linkingStarted = true
+        let quorum = SeedChoice.quorum(of: seedOrder.count)
+        if registeredSeeds.count < quorum {
+            actions.append(.log("Warning: registered with only \(registeredSeeds.count) of the \(quorum) seeds wanted"))
+        }
+        actions.append(.log("Registered with \(registeredSeeds.count) seeds; \(knownPeers.count) peers known: \(SeedProtocol.describe(knownPeers))"))
+        startLinking(now: now, actions: &actions)
+    }
+
+    /// Gives up on seeds that took longer than a liveness interval to answer.
+    mutating func expireRegistrations(now: Now, actions: inout [Action]) {
+        let late = pendingRegistrations.filter { now.instant - $0.value >= settings.livenessInterval }.keys.sorted()
+        for seed in late {
+            pendingRegistrations[seed] = nil
+            if let id = seedConnections.removeValue(forKey: seed) {
+                roles[id] = nil
+                actions.append(.close(id))
+            }
+            actions.append(.log("Seed \(seed) did not answer the registration in time"))
+            registrationFailed(seed, now: now, actions: &actions)
+        }
+    }
+}

@@ -1,0 +1,193 @@
+/// The peer, as a state machine.
+///
+/// Its life: register with a quorum of seeds (`PeerProtocol+Registration`), link to peers from
+/// their lists (`+Links`), create and flood messages (`+Gossip`), and check its neighbours'
+/// liveness, reporting the dead to the seeds (`+Liveness`). This file holds the state and
+/// routes each event to the part it concerns.
+public struct PeerProtocol: NodeInstance, Sendable {
+    public let settings: PeerSettings
+    public var address: NodeAddress { settings.address }
+
+    var rng: SeededRandom
+    var nextConnection = 1
+
+    /// What each open connection is for.
+    var roles: [ConnectionID: Role] = [:]
+
+    // Registration.
+    /// All seeds, shuffled: the first `quorum` are asked, the rest are fallbacks.
+    var seedOrder: [NodeAddress] = []
+    var nextSeed = 0
+    /// Seeds asked to register us that have not answered yet, with when they were asked.
+    var pendingRegistrations: [NodeAddress: Instant] = [:]
+    public internal(set) var registeredSeeds: [NodeAddress] = []
+    /// The union of the peer lists received, in order of arrival.
+    public internal(set) var knownPeers: [NodeAddress] = []
+    var knownPeerSet: Set<NodeAddress> = []
+    /// The open (or opening) connection to each seed.
+    var seedConnections: [NodeAddress: ConnectionID] = [:]
+    var linkingStarted = false
+
+    // Links.
+    /// Link candidates not tried yet, in the order they will be tried.
+    var candidates: [NodeAddress] = []
+    /// Neighbours in the order they were linked: every walk over them is in this order, so a
+    /// run is a function of its inputs (a `Dictionary`'s order is not).
+    public internal(set) var neighbourOrder: [NodeAddress] = []
+    var neighbours: [NodeAddress: Neighbour] = [:]
+
+    // Gossip.
+    public internal(set) var messageLog: MessageLog
+    public internal(set) var messagesCreated = 0
+
+    public init(settings: PeerSettings, rng: SeededRandom) {
+        self.settings = settings
+        self.rng = rng
+        self.messageLog = MessageLog(capacity: settings.logCapacity, retention: settings.logRetention)
+    }
+
+    /// What a connection is for.
+    enum Role: Sendable {
+        /// To a seed: registration and `Dead Node` reports. Lines wait in `queued` until it opens.
+        case seed(NodeAddress, queued: [Message]?)
+        /// To a peer we asked to link with; waiting for its answer. `since` bounds the wait.
+        case dialling(NodeAddress, since: Instant)
+        /// From someone not yet identified: the first line must be a `Link Request`.
+        case inbound(remote: NodeAddress)
+        /// An established link with a neighbour.
+        case link(NodeAddress)
+    }
+
+    /// One neighbour: its link (nil while the link is down) and its liveness.
+    struct Neighbour: Sendable {
+        var connection: ConnectionID?
+        var liveness: Liveness
+        /// We opened this link, so we are the one to open it again if it drops.
+        var dialledByUs: Bool
+    }
+
+    /// Neighbours with a link up now, in link order.
+    public var linkedNeighbours: [NodeAddress] {
+        neighbourOrder.filter { neighbours[$0]?.connection != nil }
+    }
+
+    var inboundLinkCount: Int {
+        neighbours.values.count { !$0.dialledByUs && $0.connection != nil }
+    }
+
+    public mutating func start(now: Now, actions: inout [Action]) {
+        actions.append(.log("Peer listening on \(address); seeds: \(SeedProtocol.describe(settings.seeds))"))
+        startRegistration(now: now, actions: &actions)
+        if settings.messageCount > 0 {
+            actions.append(.schedule(.gossip, at: now.instant + settings.gossipInterval))
+        }
+        actions.append(.schedule(.liveness, at: now.instant + settings.livenessInterval))
+    }
+
+    public mutating func handle(_ event: Event, now: Now, actions: inout [Action]) {
+        switch event {
+        case .accepted(let id, let remote):
+            roles[id] = .inbound(remote: remote)
+        case .connected(let id):
+            connected(id, actions: &actions)
+        case .connectFailed(let id, let reason):
+            connectionLost(id, why: "could not connect: \(reason)", now: now, actions: &actions)
+        case .closed(let id, let reason):
+            connectionLost(id, why: reason.description, now: now, actions: &actions)
+        case .line(let id, let text):
+            handleLine(text, on: id, now: now, actions: &actions)
+        case .lineNotUTF8(let id, let count):
+            let error = "line of \(count) bytes is not valid UTF-8"
+            actions.append(.log("Bad input from \(name(of: id)): \(error)"))
+            actions.append(.send(id, .error(error)))
+        case .lineTooLong(let id):
+            let error = "line longer than \(Limits.maxLineBytes) bytes; closing the connection"
+            actions.append(.log("Bad input from \(name(of: id)): \(error)"))
+            actions.append(.send(id, .error(error)))
+            // The shell closes the connection after this event; account for it now.
+            connectionLost(id, why: "closed after an over-long line", now: now, actions: &actions)
+        case .timer(.gossip):
+            gossipTimerFired(now: now, actions: &actions)
+        case .timer(.liveness):
+            livenessTimerFired(now: now, actions: &actions)
+        }
+    }
+
+    mutating func newConnection(to address: NodeAddress, actions: inout [Action]) -> ConnectionID {
+        let id = ConnectionID(.outbound, nextConnection)
+        nextConnection += 1
+        actions.append(.connect(id, to: address))
+        return id
+    }
+
+    private mutating func connected(_ id: ConnectionID, actions: inout [Action]) {
+        switch roles[id] {
+        case .seed(let seed, let queued?):
+            for message in queued { actions.append(.send(id, message)) }
+            roles[id] = .seed(seed, queued: nil)
+        case .dialling:
+            actions.append(.send(id, .linkRequest(address)))
+        default:
+            break
+        }
+    }
+
+    /// Every way a connection can end comes here, so no failure is ever dropped silently.
+    mutating func connectionLost(_ id: ConnectionID, why: String, now: Now, actions: inout [Action]) {
+        guard let role = roles.removeValue(forKey: id) else { return }
+        switch role {
+        case .seed(let seed, _):
+            seedConnectionLost(seed, id: id, why: why, now: now, actions: &actions)
+        case .dialling(let peer, _):
+            actions.append(.log("Link to \(peer) failed: \(why)"))
+            dialNextCandidates(now: now, actions: &actions)
+        case .inbound(let remote):
+            actions.append(.log("Connection from \(remote) \(why)"))
+        case .link(let peer):
+            linkLost(peer, why: why, actions: &actions)
+        }
+    }
+
+    private mutating func handleLine(_ text: String, on id: ConnectionID, now: Now, actions: inout [Action]) {
+        let message: Message
+        do { message = try Message(decoding: text[...]) } catch {
+            actions.append(.log("Bad input from \(name(of: id)): \(error)"))
+            actions.append(.send(id, .error(error.description)))
+            return
+        }
+        if case .error(let reason) = message {
+            // Never answer an error with an error: two confused nodes would ping-pong forever.
+            actions.append(.log("Error from \(name(of: id)): \(reason)"))
+            return
+        }
+        switch roles[id] {
+        case .seed(let seed, _):
+            seedLine(message, from: seed, now: now, actions: &actions)
+        case .dialling(let peer, _):
+            dialAnswer(message, from: peer, on: id, now: now, actions: &actions)
+        case .inbound(let remote):
+            inboundFirstLine(message, from: remote, on: id, now: now, actions: &actions)
+        case .link(let peer):
+            linkLine(message, text: text, from: peer, on: id, now: now, actions: &actions)
+        case nil:
+            break  // Closed by us already; what was in flight does not matter.
+        }
+    }
+
+    /// Refuses a line that this kind of connection does not take.
+    mutating func unexpected(_ message: Message, on id: ConnectionID, actions: inout [Action]) {
+        let error = "unexpected '\(Message.quote(message.encoded[...]))' on this connection"
+        actions.append(.log("Unexpected message from \(name(of: id)): \(error)"))
+        actions.append(.send(id, .error(error)))
+    }
+
+    /// Names the other end of a connection for the log.
+    func name(of id: ConnectionID) -> String {
+        switch roles[id] {
+        case .seed(let seed, _): return "seed \(seed)"
+        case .dialling(let peer, _), .link(let peer): return "peer \(peer)"
+        case .inbound(let remote): return "\(remote)"
+        case nil: return "\(id)"
+        }
+    }
+}

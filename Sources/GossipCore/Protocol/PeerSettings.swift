@@ -1,0 +1,56 @@
+/// Everything a peer is told at start. Defaults follow the specification: 10 messages, one
+/// every 5 s, liveness checks every 13 s, dead after 3 misses.
+public struct PeerSettings: Sendable, Equatable {
+    /// The address this peer listens on and writes into its messages.
+    public var address: NodeAddress
+    /// The seeds from the config file.
+    public var seeds: [NodeAddress]
+    /// How many own messages to create (0: none; the peer only relays).
+    public var messageCount = 10
+    public var gossipInterval: Duration = .seconds(5)
+    public var livenessInterval: Duration = .seconds(13)
+    /// Consecutive unanswered liveness requests after which a neighbour is reported dead.
+    public var livenessMisses = 3
+    /// How many neighbours this peer links to itself.
+    public var maxLinks = 4
+    /// How many links other peers may open to this one; more are refused with a reason.
+    public var maxInboundLinks = 32
+    /// How many recent messages a new neighbour is sent when a link comes up.
+    public var syncLimit = 1024
+    /// Bound of the message log: at most this many messages...
+    public var logCapacity = 65_536
+    /// ...each kept at most this long.
+    public var logRetention: Duration = .seconds(600)
+
+    public init(address: NodeAddress, seeds: [NodeAddress]) {
+        self.address = address
+        self.seeds = seeds
+    }
+
+    /// Checks the invariants the protocol relies on; the error names the option.
+    public func validate() throws(SettingsError) {
+        if seeds.isEmpty { throw SettingsError(option: "--config", problem: "lists no seeds") }
+        if messageCount < 0 { throw SettingsError(option: "--messages", problem: "must be 0 or more") }
+        if gossipInterval <= .zero { throw SettingsError(option: "--gossip-interval", problem: "must be greater than 0") }
+        if livenessInterval <= .zero { throw SettingsError(option: "--liveness-interval", problem: "must be greater than 0") }
+        if livenessMisses < 1 { throw SettingsError(option: "--liveness-misses", problem: "must be at least 1") }
+        if maxLinks < 1 { throw SettingsError(option: "--max-links", problem: "must be at least 1") }
+        if maxInboundLinks < 1 { throw SettingsError(option: "--max-inbound", problem: "must be at least 1") }
+        if logRetention <= livenessInterval * livenessMisses {
+            throw SettingsError(option: "--liveness-interval", problem: "must be shorter than the message retention (600 s) divided by the misses")
+        }
+    }
+}
+
+/// A setting that breaks an invariant, naming the option to fix.
+public struct SettingsError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var option: String
+    public var problem: String
+
+    public init(option: String, problem: String) {
+        self.option = option
+        self.problem = problem
+    }
+
+    public var description: String { "\(option) \(problem)" }
+}

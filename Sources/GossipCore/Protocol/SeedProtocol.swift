@@ -1,0 +1,100 @@
+/// The seed, as a state machine: keeps the list of registered peers, hands it to peers that
+/// register, answers list queries, and drops a peer on a `Dead Node` report about it.
+public struct SeedProtocol: NodeInstance, Sendable {
+    public let address: NodeAddress
+    public private(set) var registry = PeerRegistry()
+    private var rng: SeededRandom
+    /// The other end of each open connection, for naming the sender in the log.
+    private var remotes: [ConnectionID: NodeAddress] = [:]
+    /// The peer that registered on each connection, once it has.
+    private var registeredOn: [ConnectionID: NodeAddress] = [:]
+
+    public init(address: NodeAddress, rng: SeededRandom) {
+        self.address = address
+        self.rng = rng
+    }
+
+    public mutating func start(now: Now, actions: inout [Action]) {
+        actions.append(.log("Seed listening on \(address)"))
+    }
+
+    public mutating func handle(_ event: Event, now: Now, actions: inout [Action]) {
+        switch event {
+        case .accepted(let id, let remote):
+            remotes[id] = remote
+            actions.append(.log("Connection from \(remote)"))
+        case .line(let id, let text):
+            handleLine(text, on: id, actions: &actions)
+        case .lineNotUTF8(let id, let count):
+            let error = "line of \(count) bytes is not valid UTF-8"
+            actions.append(.log("Bad input from \(sender(id)): \(error)"))
+            actions.append(.send(id, .error(error)))
+        case .lineTooLong(let id):
+            let error = "line longer than \(Limits.maxLineBytes) bytes; closing the connection"
+            actions.append(.log("Bad input from \(sender(id)): \(error)"))
+            actions.append(.send(id, .error(error)))
+            forget(id)
+        case .closed(let id, let reason):
+            actions.append(.log("Connection from \(sender(id)) \(reason)"))
+            forget(id)
+        case .connected, .connectFailed, .timer:
+            break  // A seed opens no connections and arms no timers.
+        }
+    }
+
+    private mutating func handleLine(_ text: String, on id: ConnectionID, actions: inout [Action]) {
+        let message: Message
+        do { message = try Message(decoding: text[...]) } catch {
+            actions.append(.log("Bad input from \(sender(id)): \(error)"))
+            actions.append(.send(id, .error(error.description)))
+            return
+        }
+        switch message {
+        case .register(let peer):
+            if registry.insert(peer) {
+                actions.append(.log("Registered peer \(peer) (connection from \(remotes[id].map(\.description) ?? "?"))"))
+            } else {
+                actions.append(.log("Peer \(peer) registered again; it stays listed once"))
+            }
+            registeredOn[id] = peer
+            let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: peer, using: &rng)
+            actions.append(.send(id, .peerList(list)))
+            actions.append(.log("Sent peer list to \(peer): \(Self.describe(list))"))
+        case .listPeers:
+            let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: nil, using: &rng)
+            actions.append(.send(id, .peerList(list)))
+            actions.append(.log("List query from \(sender(id)): sent \(list.count) of \(registry.count) peers"))
+        case .deadNode(let dead, _, let reporter):
+            actions.append(.log("Received \(text) from \(sender(id))"))
+            if registry.remove(dead) {
+                actions.append(.log("Removed dead peer \(dead) (reported by \(reporter)); \(registry.count) peers listed"))
+            } else {
+                actions.append(.log("Dead peer \(dead) (reported by \(reporter)) is not listed here; nothing to remove"))
+            }
+        case .error(let reason):
+            // Never answer an error with an error: two confused nodes would ping-pong forever.
+            actions.append(.log("Error from \(sender(id)): \(reason)"))
+        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip:
+            let error = "a seed does not take '\(Message.quote(text[...]))'"
+            actions.append(.log("Unexpected message from \(sender(id)): \(error)"))
+            actions.append(.send(id, .error(error)))
+        }
+    }
+
+    private mutating func forget(_ id: ConnectionID) {
+        remotes[id] = nil
+        registeredOn[id] = nil
+    }
+
+    /// Names the other end of a connection: the peer's listen address once it has registered,
+    /// its connection address before that.
+    private func sender(_ id: ConnectionID) -> String {
+        let remote = remotes[id].map(\.description) ?? "\(id)"
+        if let peer = registeredOn[id] { return "peer \(peer) (\(remote))" }
+        return remote
+    }
+
+    static func describe(_ list: [NodeAddress]) -> String {
+        list.isEmpty ? "(none)" : list.map(\.description).joined(separator: ", ")
+    }
+}

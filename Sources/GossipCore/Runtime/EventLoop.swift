@@ -1,0 +1,292 @@
+import Glibc
+
+/// The shell: drives one instance (a seed or a peer) with real sockets and real time.
+///
+/// One thread, one `poll(2)` loop. Everything the node knows lives in the instance, and the
+/// instance is only ever touched from this loop, so there is nothing to lock and nothing to
+/// mark `Sendable`. Each turn: wait for sockets, the signal pipe or the next timer; turn what
+/// happened into events; apply the instance's actions; then write out every connection's
+/// queued lines and the log once.
+public final class EventLoop<Instance: NodeInstance> {
+    /// Bounds that keep a node's memory finite whatever its neighbours do.
+    public struct Limits: Sendable {
+        /// Bytes queued for one connection before it is closed as not reading.
+        public var maxQueuedBytes = 4 << 20
+        /// Open connections (both directions); more inbound ones are turned away.
+        public var maxConnections = 1024
+        public init() {}
+    }
+
+    public private(set) var instance: Instance
+    private let listener: Int32
+    private let log: LogSink
+    private let signals: SignalPipe
+    private let limits: Limits
+
+    private var connections: [ConnectionID: Connection] = [:]
+    private var timers: [TimerID: Instant] = [:]
+    private var nextInbound = 1
+    private var actions: [Action] = []
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var dirty: [ConnectionID] = []
+
+    /// One socket and its buffers.
+    final class Connection {
+        let fd: Int32
+        var framer = LineFramer()
+        var output: [UInt8] = []
+        var outputOffset = 0
+        var connecting: Bool
+        /// The instance is done with it: close once the output is written.
+        var closing = false
+        init(fd: Int32, connecting: Bool) {
+            self.fd = fd
+            self.connecting = connecting
+        }
+        var hasOutput: Bool { outputOffset < output.count }
+    }
+
+    /// `listener` must already be bound and listening on `instance.address`.
+    public init(instance: Instance, listener: Int32, log: LogSink, signals: consuming SignalPipe, limits: Limits = Limits()) {
+        self.instance = instance
+        self.listener = listener
+        self.log = log
+        self.signals = signals
+        self.limits = limits
+    }
+
+    /// Runs until SIGINT or SIGTERM; returns the exit status (0 after a signal).
+    public func run() -> Int32 {
+        var now = SystemClock.now()
+        instance.start(now: now, actions: &actions)
+        apply(now: now)
+        var pollSet: [pollfd] = []
+        var order: [ConnectionID] = []
+        while true {
+            flushAll(now: now)
+            pollSet.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
+            pollSet.append(pollfd(fd: signals.readEnd, events: Int16(POLLIN), revents: 0))
+            pollSet.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0))
+            for (id, connection) in connections {
+                var events = Int16(POLLIN)
+                if connection.connecting || connection.hasOutput { events |= Int16(POLLOUT) }
+                pollSet.append(pollfd(fd: connection.fd, events: events, revents: 0))
+                order.append(id)
+            }
+            let ready = poll(&pollSet, nfds_t(pollSet.count), timeout(now: SystemClock.monotonic()))
+            now = SystemClock.now()
+            if ready < 0 && errno != EINTR {
+                log.write("Fatal: poll failed: \(Errno.text())", at: now.wall)
+                log.flush()
+                return 1
+            }
+            if pollSet[0].revents != 0, let signal = signals.take() {
+                shutdown(signal: signal, now: now)
+                return 0
+            }
+            if pollSet[1].revents != 0 { acceptAll(now: now) }
+            for (index, id) in order.enumerated() where pollSet[index + 2].revents != 0 {
+                service(id, revents: pollSet[index + 2].revents, now: now)
+            }
+            fireTimers(now: now)
+        }
+    }
+
+    // MARK: Events in
+
+    private func deliver(_ event: Event, now: Now) {
+        instance.handle(event, now: now, actions: &actions)
+        apply(now: now)
+    }
+
+    private func acceptAll(now: Now) {
+        for _ in 0..<64 {
+            guard let (fd, remote) = Sockets.accept(listener) else { return }
+            if connections.count >= limits.maxConnections {
+                let refusal = Array("Error:too many connections (\(limits.maxConnections)); try later\n".utf8)
+                refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                close(fd)
+                log.write("Turned away a connection from \(remote): \(limits.maxConnections) connections open", at: now.wall)
+                continue
+            }
+            let id = ConnectionID(.inbound, nextInbound)
+            nextInbound += 1
+            register(Connection(fd: fd, connecting: false), as: id)
+            deliver(.accepted(id, remote: remote), now: now)
+        }
+    }
+
+    private func service(_ id: ConnectionID, revents: Int16, now: Now) {
+        guard let connection = connections[id] else { return }
+        if connection.connecting {
+            guard revents & Int16(POLLOUT | POLLERR | POLLHUP) != 0 else { return }
+            if let error = Sockets.connectError(connection.fd) {
+                drop(id)
+                deliver(.connectFailed(id, reason: error), now: now)
+                return
+            }
+            connection.connecting = false
+            deliver(.connected(id), now: now)
+            markDirty(id)
+            return
+        }
+        if revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { read(id, connection, now: now) }
+        if revents & Int16(POLLOUT) != 0, connections[id] != nil { write(id, connection, now: now) }
+    }
+
+    private func read(_ id: ConnectionID, _ connection: Connection, now: Now) {
+        // A bounded number of reads per turn, so one busy sender cannot starve the others.
+        for _ in 0..<16 {
+            let count = readBuffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { return }
+                let why = Errno.text()
+                drop(id)
+                if !connection.closing { deliver(.closed(id, .failed(why)), now: now) }
+                return
+            }
+            if count == 0 {
+                let pending = connection.framer.pendingByteCount
+                drop(id)
+                if !connection.closing {
+                    deliver(.closed(id, pending > 0 ? .endOfStreamMidLine(pending) : .endOfStream), now: now)
+                }
+                return
+            }
+            var tooLong = false
+            readBuffer.withUnsafeBytes { raw in
+                connection.framer.feed(UnsafeRawBufferPointer(rebasing: raw[0..<count])) { item in
+                    // Once the instance closed the connection, what follows is not for it.
+                    guard !connection.closing, !tooLong else { return }
+                    switch item {
+                    case .line(let text): deliver(.line(id, text), now: now)
+                    case .notUTF8(let bytes): deliver(.lineNotUTF8(id, byteCount: bytes), now: now)
+                    case .tooLong:
+                        tooLong = true
+                        deliver(.lineTooLong(id), now: now)
+                    }
+                }
+            }
+            if tooLong {
+                // The stream can no longer be trusted: send what the instance queued, then close.
+                connection.closing = true
+                markDirty(id)
+                return
+            }
+            if connection.closing { return }
+        }
+    }
+
+    private func fireTimers(now: Now) {
+        let due = timers.filter { $0.value <= now.instant }.sorted { $0.value < $1.value }
+        for (id, _) in due {
+            timers[id] = nil
+            deliver(.timer(id), now: now)
+        }
+    }
+
+    // MARK: Actions out
+
+    private func apply(now: Now) {
+        // Actions can lead to more events (a connect that fails at once); take them in order.
+        var index = 0
+        while index < actions.count {
+            let action = actions[index]
+            index += 1
+            switch action {
+            case .connect(let id, let address):
+                switch Sockets.connect(to: address) {
+                case .inProgress(let fd):
+                    register(Connection(fd: fd, connecting: true), as: id)
+                case .failed(let why):
+                    instance.handle(.connectFailed(id, reason: why), now: now, actions: &actions)
+                }
+            case .send(let id, let message):
+                guard let connection = connections[id], !connection.closing else { continue }
+                connection.output.append(contentsOf: message.encoded.utf8)
+                connection.output.append(10)
+                if connection.output.count - connection.outputOffset > limits.maxQueuedBytes {
+                    drop(id)
+                    instance.handle(.closed(id, .writeQueueFull), now: now, actions: &actions)
+                } else {
+                    markDirty(id)
+                }
+            case .close(let id):
+                guard let connection = connections[id] else { continue }
+                connection.closing = true
+                markDirty(id)
+            case .log(let text):
+                log.write(text, at: now.wall)
+            case .schedule(let id, let at):
+                timers[id] = at
+            }
+        }
+        actions.removeAll(keepingCapacity: true)
+    }
+
+    private func markDirty(_ id: ConnectionID) { dirty.append(id) }
+
+    /// Writes every connection's queued output (one `send` per connection per turn in the
+    /// common case), closes those the instance is done with, then writes the log.
+    private func flushAll(now: Now) {
+        let ids = dirty
+        dirty.removeAll(keepingCapacity: true)
+        for id in ids {
+            guard let connection = connections[id], !connection.connecting else { continue }
+            write(id, connection, now: now)
+        }
+        log.flush()
+    }
+
+    private func write(_ id: ConnectionID, _ connection: Connection, now: Now) {
+        while connection.hasOutput {
+            let sent = connection.output.withUnsafeBytes {
+                send(connection.fd, $0.baseAddress! + connection.outputOffset, $0.count - connection.outputOffset, Int32(MSG_NOSIGNAL))
+            }
+            if sent < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { return }
+                let why = Errno.text()
+                drop(id)
+                if !connection.closing { deliver(.closed(id, .failed(why)), now: now) }
+                return
+            }
+            connection.outputOffset += sent
+        }
+        connection.output.removeAll(keepingCapacity: connection.output.capacity <= 1 << 16)
+        connection.outputOffset = 0
+        if connection.closing { drop(id) }
+    }
+
+    // MARK: Bookkeeping
+
+    private func register(_ connection: Connection, as id: ConnectionID) {
+        connections[id] = connection
+    }
+
+    private func drop(_ id: ConnectionID) {
+        guard let connection = connections.removeValue(forKey: id) else { return }
+        close(connection.fd)
+    }
+
+    /// Milliseconds until the next timer (rounded up), or -1 to wait for sockets only.
+    private func timeout(now: Instant) -> Int32 {
+        guard let next = timers.values.min() else { return -1 }
+        let nanos = next.nanoseconds - now.nanoseconds
+        if nanos <= 0 { return 0 }
+        return Int32(min((nanos + 999_999) / 1_000_000, Int64(Int32.max)))
+    }
+
+    private func shutdown(signal: Int32, now: Now) {
+        log.write("Received \(SignalPipe.name(signal)); closing \(connections.count) connections and exiting", at: now.wall)
+        for (id, connection) in connections {
+            if !connection.connecting { write(id, connection, now: now) }
+            drop(id)
+        }
+        close(listener)
+        log.write("Stopped", at: now.wall)
+        log.flush()
+    }
+}

@@ -1,0 +1,84 @@
+import Glibc
+
+/// What the `seed` and `peer` programs do, so their `main.swift` is one line: read the
+/// options, bind the port, open the log, run the event loop.
+///
+/// Exit status: 0 after SIGINT/SIGTERM, 2 for a problem with how the program was started (an
+/// option, the config file, a port in use), 1 for a failure at run time.
+public enum NodeLauncher {
+    public static func seed(arguments: [String]) -> Int32 {
+        if wantsHelp(arguments) { return help(SeedOptions.usage) }
+        let options: SeedOptions
+        do { options = try SeedOptions(parsing: arguments) } catch { return usage("seed", error.description, SeedOptions.usage) }
+        guard let port = options.port ?? askPort("seed") else { return fail("seed", "no port given (end of input)") }
+        do {
+            let signals = try SignalPipe()
+            let (listener, address) = try Sockets.listen(on: NodeAddress(host: options.host, port: port))
+            let log = try LogSink(directory: options.logDirectory, fileName: "seedlog_\(address.port).txt")
+            let instance = SeedProtocol(address: address, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
+            return EventLoop(instance: instance, listener: listener, log: log, signals: signals).run()
+        } catch {
+            return fail("seed", error.description)
+        }
+    }
+
+    public static func peer(arguments: [String]) -> Int32 {
+        if wantsHelp(arguments) { return help(PeerOptions.usage) }
+        let options: PeerOptions
+        let config: SeedConfig
+        do {
+            options = try PeerOptions(parsing: arguments)
+            // Check the timing options before asking for anything else.
+            _ = try options.settings(address: NodeAddress(host: options.host, port: 1), seeds: [NodeAddress(host: .loopback, port: 1)])
+        } catch {
+            return usage("peer", error.description, PeerOptions.usage)
+        }
+        do { config = try SeedConfig(parsing: try Files.read(options.configPath), file: options.configPath) } catch let error as ConfigError {
+            return fail("peer", error.description)
+        } catch {
+            return fail("peer", "\(error)")
+        }
+        guard let port = options.port ?? askPort("peer") else { return fail("peer", "no port given (end of input)") }
+        do {
+            let signals = try SignalPipe()
+            let (listener, address) = try Sockets.listen(on: NodeAddress(host: options.host, port: port))
+            let settings: PeerSettings
+            do { settings = try options.settings(address: address, seeds: config.seeds) } catch { return usage("peer", error.description, PeerOptions.usage) }
+            let log = try LogSink(directory: options.logDirectory, fileName: "peerlog_\(address.port).txt")
+            let instance = PeerProtocol(settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
+            return EventLoop(instance: instance, listener: listener, log: log, signals: signals).run()
+        } catch {
+            return fail("peer", error.description)
+        }
+    }
+
+    static func askPort(_ role: String) -> UInt16? {
+        PortPrompt.ask("Enter port number for \(role): ", write: { standardError($0, to: STDOUT_FILENO) }, readLine: { readLine() })
+    }
+
+    /// A wrong command line: one line naming the problem, exit 2.
+    static func usage(_ program: String, _ problem: String, _ usage: String) -> Int32 {
+        standardError("\(program): \(problem) (see '\(program) --help')\n")
+        return 2
+    }
+
+    static func wantsHelp(_ arguments: [String]) -> Bool {
+        arguments.contains("--help") || arguments.contains("-h")
+    }
+
+    static func help(_ usage: String) -> Int32 {
+        standardError(usage + "\n", to: STDOUT_FILENO)
+        return 0
+    }
+
+    static func fail(_ program: String, _ problem: String) -> Int32 {
+        standardError("\(program): \(problem)\n")
+        return 2
+    }
+
+    /// Writes straight to a file descriptor (standard error by default), unbuffered.
+    public static func standardError(_ text: String, to fd: Int32 = STDERR_FILENO) {
+        var text = text
+        text.withUTF8 { Files.writeAll(fd, UnsafeRawBufferPointer($0)) }
+    }
+}

@@ -1,0 +1,76 @@
+/// Cuts a TCP byte stream into lines, with a bound on how much it will hold.
+///
+/// TCP delivers bytes, not lines: a read may end mid-line or hold many lines. The framer keeps
+/// the unfinished tail between reads, and refuses to hold more than `maxLineBytes` of it, so a
+/// sender that never sends a newline cannot make a node grow without limit.
+public struct LineFramer: Sendable {
+    /// The longest line accepted, without its newline.
+    public let maxLineBytes: Int
+    private var pending: [UInt8] = []
+
+    public init(maxLineBytes: Int = Limits.maxLineBytes) {
+        self.maxLineBytes = maxLineBytes
+    }
+
+    /// What one chunk of input held.
+    public enum Item: Equatable, Sendable {
+        /// A whole line, valid UTF-8, without its newline (and without a trailing `\r`).
+        case line(String)
+        /// A whole line that is not UTF-8. The stream is still framed, so reading goes on.
+        case notUTF8(byteCount: Int)
+        /// More than `maxLineBytes` without a newline: the stream can no longer be trusted.
+        case tooLong
+    }
+
+    /// Bytes held from an unfinished line; non-zero at end of stream means it closed mid-line.
+    public var pendingByteCount: Int { pending.count }
+
+    /// Feeds bytes and calls `emit` for each item. After `.tooLong` nothing more is emitted:
+    /// the caller closes the connection.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (Item) -> Void) {
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            guard let newline = bytes[start..<count].firstIndex(of: 10) else {
+                pending.append(contentsOf: bytes[start..<count])
+                if pending.count > maxLineBytes {
+                    pending.removeAll()
+                    emit(.tooLong)
+                }
+                return
+            }
+            if pending.isEmpty {
+                emit(Self.item(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]), limit: maxLineBytes))
+            } else {
+                pending.append(contentsOf: bytes[start..<newline])
+                pending.withUnsafeBytes { emit(Self.item($0, limit: maxLineBytes)) }
+                pending.removeAll(keepingCapacity: pending.count <= 4096)
+            }
+            start = newline + 1
+        }
+    }
+
+    /// Convenience for tests and simulations.
+    public mutating func feed(_ bytes: [UInt8]) -> [Item] {
+        var items: [Item] = []
+        bytes.withUnsafeBytes { feed($0) { items.append($0) } }
+        return items
+    }
+
+    private static func item(_ raw: UnsafeRawBufferPointer, limit: Int) -> Item {
+        var line = raw
+        if line.last == 13 { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+        if line.count > limit { return .tooLong }
+        guard let text = String(validating: line, as: UTF8.self) else { return .notUTF8(byteCount: line.count) }
+        return .line(text)
+    }
+}
+
+/// The protocol's size limits, in one place (`docs/PROTOCOL.md` lists them).
+public enum Limits {
+    /// The longest line a node accepts, without its newline.
+    public static let maxLineBytes = 4096
+    /// The most addresses in one `Peer List` line. The longest address, a full IPv6 address
+    /// with port, is 47 bytes with its comma, so 64 of them always fit in one line.
+    public static let maxPeerListEntries = 64
+}

@@ -1,0 +1,193 @@
+/// A gossip message, `<timestamp>:<IP>:<port>:<Msg#>`, as created by the peer at `origin`.
+///
+/// `text` is the line exactly as it was on the wire: it is what the message log keys on, what
+/// is forwarded and what is logged, so a message is never re-spelled on its way through the
+/// network.
+public struct GossipMessage: Hashable, Sendable, CustomStringConvertible {
+    public let timestamp: Timestamp
+    public let origin: NodeAddress
+    public let sequence: Int
+    public let text: String
+
+    /// A new message, as its origin writes it.
+    public init(timestamp: Timestamp, origin: NodeAddress, sequence: Int) {
+        self.timestamp = timestamp
+        self.origin = origin
+        self.sequence = sequence
+        self.text = "\(timestamp):\(origin):\(sequence)"
+    }
+
+    init(timestamp: Timestamp, origin: NodeAddress, sequence: Int, text: String) {
+        self.timestamp = timestamp
+        self.origin = origin
+        self.sequence = sequence
+        self.text = text
+    }
+
+    public var description: String { text }
+}
+
+/// Every line of the protocol. `docs/PROTOCOL.md` describes each one: who sends it and what
+/// answers it.
+public enum Message: Hashable, Sendable {
+    /// Peer to seed: add me to your list. Answered by `peerList`.
+    case register(NodeAddress)
+    /// Anyone to seed: which peers do you list? Read-only. Answered by `peerList`.
+    case listPeers
+    /// Seed to peer: the registered peers (a bounded random sample when there are many).
+    case peerList([NodeAddress])
+    /// Peer to seed: `dead` missed its liveness requests, as seen by `reporter` at `timestamp`.
+    case deadNode(dead: NodeAddress, timestamp: Timestamp, reporter: NodeAddress)
+    /// Peer to peer, first line on a new link: I listen at this address; link with me.
+    case linkRequest(NodeAddress)
+    /// Answer to `linkRequest`: the link is up; the acceptor listens at this address.
+    case linkAccepted(NodeAddress)
+    /// Answer to `linkRequest`: no link, with the reason. The acceptor then closes.
+    case linkRefused(String)
+    /// Peer to linked neighbour: are you alive?
+    case livenessRequest(timestamp: Timestamp, sender: NodeAddress)
+    /// Answer to `livenessRequest`, echoing its timestamp and sender, then the replier.
+    case livenessReply(timestamp: Timestamp, sender: NodeAddress, replier: NodeAddress)
+    /// A gossip message, flooded over the links.
+    case gossip(GossipMessage)
+    /// Answer to a line that could not be taken, saying why.
+    case error(String)
+}
+
+extension Message {
+    /// The line for this message, without its newline.
+    public var encoded: String {
+        switch self {
+        case .register(let a): return "Register:\(a)"
+        case .listPeers: return "List Peers"
+        case .peerList(let list): return "Peer List:" + list.map(\.description).joined(separator: ",")
+        case .deadNode(let dead, let ts, let reporter): return "Dead Node:\(dead):\(ts):\(reporter)"
+        case .linkRequest(let a): return "Link Request:\(a)"
+        case .linkAccepted(let a): return "Link Accepted:\(a)"
+        case .linkRefused(let reason): return "Link Refused:\(Self.oneLine(reason))"
+        case .livenessRequest(let ts, let sender): return "Liveness Request:\(ts):\(sender)"
+        case .livenessReply(let ts, let sender, let replier): return "Liveness Reply:\(ts):\(sender):\(replier)"
+        case .gossip(let message): return message.text
+        case .error(let text): return "Error:\(Self.oneLine(text))"
+        }
+    }
+
+    /// Free text on the wire must stay one line and within the line limit.
+    static func oneLine(_ text: String) -> String {
+        var clean = String(text.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
+        if clean.utf8.count > 512 { clean = String(decoding: clean.utf8.prefix(509), as: UTF8.self) + "..." }
+        return clean
+    }
+
+    /// Parses one line (without its newline). Every byte is checked; nothing is trusted.
+    public init(decoding line: Substring) throws(WireError) {
+        if let first = line.utf8.first, first >= 48 && first <= 57 {
+            self = .gossip(try Self.decodeGossip(line))
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else {
+            if line == "List Peers" { self = .listPeers; return }
+            if line.isEmpty { throw .emptyLine }
+            throw .unknownMessage(Self.quote(line))
+        }
+        let name = line[..<colon]
+        let body = line[line.index(after: colon)...]
+        do {
+            switch name {
+            case "Register": self = .register(try NodeAddress(parsing: body))
+            case "Peer List":
+                self = .peerList(
+                    try body.isEmpty ? [] : body.split(separator: ",", omittingEmptySubsequences: false).map {
+                        (item) throws(AddressError) in try NodeAddress(parsing: item)
+                    })
+            case "Dead Node":
+                var s = FieldScanner(body)
+                let dead = try s.address()
+                let ts = try Self.timestamp(&s, in: "Dead Node")
+                guard s.separator() else { throw WireError.malformed("Dead Node", "expected :<IP>:<port> of the reporter") }
+                let reporter = try s.address()
+                guard s.isAtEnd else { throw WireError.malformed("Dead Node", "unexpected text after the reporter") }
+                self = .deadNode(dead: dead, timestamp: ts, reporter: reporter)
+            case "Link Request": self = .linkRequest(try NodeAddress(parsing: body))
+            case "Link Accepted": self = .linkAccepted(try NodeAddress(parsing: body))
+            case "Link Refused": self = .linkRefused(String(body))
+            case "Liveness Request":
+                var s = FieldScanner(body)
+                let ts = try Self.timestamp(&s, in: "Liveness Request", leading: false)
+                guard s.separator() else { throw WireError.malformed("Liveness Request", "expected <timestamp>:<IP>:<port>") }
+                let sender = try s.address()
+                guard s.isAtEnd else { throw WireError.malformed("Liveness Request", "unexpected text after the sender") }
+                self = .livenessRequest(timestamp: ts, sender: sender)
+            case "Liveness Reply":
+                var s = FieldScanner(body)
+                let ts = try Self.timestamp(&s, in: "Liveness Reply", leading: false)
+                guard s.separator() else { throw WireError.malformed("Liveness Reply", "expected <timestamp>:<IP>:<port>:<IP>:<port>") }
+                let sender = try s.address()
+                guard s.separator() else { throw WireError.malformed("Liveness Reply", "expected the replier's :<IP>:<port>") }
+                let replier = try s.address()
+                guard s.isAtEnd else { throw WireError.malformed("Liveness Reply", "unexpected text after the replier") }
+                self = .livenessReply(timestamp: ts, sender: sender, replier: replier)
+            case "Error": self = .error(String(body))
+            default: throw WireError.unknownMessage(Self.quote(line))
+            }
+        } catch let error as AddressError {
+            throw .badAddress(String(name), error)
+        } catch let error as WireError {
+            throw error
+        } catch {
+            throw .malformed(String(name), "\(error)")
+        }
+    }
+
+    /// Reads `:<timestamp>` (or `<timestamp>` when `leading` is false).
+    private static func timestamp(_ s: inout FieldScanner, in name: String, leading: Bool = true) throws(WireError) -> Timestamp {
+        if leading { guard s.separator() else { throw .malformed(name, "expected :<timestamp>") } }
+        let field = s.field()
+        guard let ts = Timestamp(parsing: field) else { throw .badTimestamp(name, Self.quote(field)) }
+        return ts
+    }
+
+    static func decodeGossip(_ line: Substring) throws(WireError) -> GossipMessage {
+        var s = FieldScanner(line)
+        let tsField = s.field()
+        guard let ts = Timestamp(parsing: tsField) else { throw .badTimestamp("gossip message", quote(tsField)) }
+        guard s.separator() else { throw .malformed("gossip message", "expected <timestamp>:<IP>:<port>:<Msg#>") }
+        let origin: NodeAddress
+        do { origin = try s.address() } catch { throw .badAddress("gossip message", error) }
+        guard s.separator() else { throw .malformed("gossip message", "expected :<Msg#> after the address") }
+        let number = s.remainder()
+        guard (1...9).contains(number.utf8.count), number.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            let sequence = Int(number), sequence >= 1
+        else { throw .malformed("gossip message", "Msg# '\(quote(number))' is not a number from 1") }
+        return GossipMessage(timestamp: ts, origin: origin, sequence: sequence, text: String(line))
+    }
+
+    /// A bounded, printable excerpt of untrusted text, for error messages and logs.
+    static func quote(_ text: Substring) -> String {
+        let limit = 60
+        let printable = text.unicodeScalars.prefix(limit).map { scalar -> String in
+            scalar.value >= 0x20 && scalar.value != 0x7F ? String(scalar) : "\\u{\(String(scalar.value, radix: 16))}"
+        }.joined()
+        return text.unicodeScalars.count > limit ? printable + "..." : printable
+    }
+}
+
+/// Why a line is not a message. The description is what the sender gets back in `Error:`.
+public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
+    case emptyLine
+    case unknownMessage(String)
+    case malformed(String, String)
+    case badAddress(String, AddressError)
+    case badTimestamp(String, String)
+
+    public var description: String {
+        switch self {
+        case .emptyLine: return "empty line"
+        case .unknownMessage(let text): return "unknown message '\(text)'"
+        case .malformed(let name, let detail): return "malformed \(name): \(detail)"
+        case .badAddress(let name, let error): return "malformed \(name): \(error)"
+        case .badTimestamp(let name, let text):
+            return "malformed \(name): '\(text)' is not a timestamp (Unix seconds with 3 decimals)"
+        }
+    }
+}

@@ -1,0 +1,161 @@
+/// The address a node listens on: an IPv4 or IPv6 host and a TCP port.
+///
+/// This is the one parser and printer of addresses in the project: the config file, every
+/// message on the wire, the logs and the command-line options all go through it, so an IPv6
+/// address is written the same way everywhere (`[::1]:5001`, lowercase, RFC 5952 compressed)
+/// and two spellings of one address compare equal.
+public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var host: Host
+    public var port: UInt16
+
+    public init(host: Host, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+
+    /// An IP host: its value, not its spelling.
+    public enum Host: Hashable, Sendable, Comparable, CustomStringConvertible {
+        /// Four octets, most significant first.
+        case ipv4(UInt8, UInt8, UInt8, UInt8)
+        /// Eight 16-bit groups, most significant first.
+        case ipv6([UInt16])
+
+        public static let loopback = Host.ipv4(127, 0, 0, 1)
+
+        /// The host as it appears in a message's IP field: IPv6 keeps its brackets, so the
+        /// colons inside it can never be mistaken for field separators.
+        public var description: String {
+            switch self {
+            case .ipv4(let a, let b, let c, let d): return "\(a).\(b).\(c).\(d)"
+            case .ipv6(let groups): return "[" + Self.formatIPv6(groups) + "]"
+            }
+        }
+
+        public static func < (lhs: Host, rhs: Host) -> Bool {
+            lhs.sortKey.lexicographicallyPrecedes(rhs.sortKey)
+        }
+
+        private var sortKey: [UInt16] {
+            switch self {
+            case .ipv4(let a, let b, let c, let d): return [0, UInt16(a), UInt16(b), UInt16(c), UInt16(d)]
+            case .ipv6(let groups): return [1] + groups
+            }
+        }
+
+        /// RFC 5952: lowercase hex, no leading zeros, the longest run (two or more) of zero
+        /// groups replaced by `::`, the first such run when two are equally long.
+        static func formatIPv6(_ groups: [UInt16]) -> String {
+            var bestStart = -1
+            var bestLength = 1
+            var index = 0
+            while index < groups.count {
+                if groups[index] == 0 {
+                    var end = index
+                    while end < groups.count && groups[end] == 0 { end += 1 }
+                    if end - index > bestLength {
+                        bestStart = index
+                        bestLength = end - index
+                    }
+                    index = end
+                } else {
+                    index += 1
+                }
+            }
+            let hex = groups.map { String($0, radix: 16) }
+            if bestStart < 0 { return hex.joined(separator: ":") }
+            let head = hex[..<bestStart].joined(separator: ":")
+            let tail = hex[(bestStart + bestLength)...].joined(separator: ":")
+            return head + "::" + tail
+        }
+    }
+
+    public var description: String { "\(host):\(port)" }
+
+    public static func < (lhs: NodeAddress, rhs: NodeAddress) -> Bool {
+        (lhs.host, lhs.port) < (rhs.host, rhs.port)
+    }
+}
+
+extension NodeAddress {
+    /// Parses `a.b.c.d:port` or `[v6]:port`; the whole text must be the address.
+    public init(parsing text: some StringProtocol) throws(AddressError) {
+        var scanner = FieldScanner(Substring(text))
+        self = try scanner.address()
+        guard scanner.isAtEnd else { throw .trailing(String(text)) }
+    }
+
+    /// Parses a host alone (`127.0.0.1`, `::1` or `[::1]`), as given to `--host`.
+    public static func parseHost(_ text: some StringProtocol) throws(AddressError) -> Host {
+        let text = Substring(text)
+        if text.first == "[" && text.last == "]" && text.count >= 2 {
+            return try parseIPv6(text.dropFirst().dropLast(), whole: String(text))
+        }
+        if text.contains(":") { return try parseIPv6(text, whole: String(text)) }
+        return try parseIPv4(text, whole: String(text))
+    }
+
+    static func parseIPv4(_ text: Substring, whole: String) throws(AddressError) -> Host {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { throw .badIPv4(whole) }
+        var octets: [UInt8] = []
+        for part in parts {
+            guard (1...3).contains(part.utf8.count), part.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                let value = UInt8(part)
+            else { throw .badIPv4(whole) }
+            octets.append(value)
+        }
+        return .ipv4(octets[0], octets[1], octets[2], octets[3])
+    }
+
+    static func parseIPv6(_ text: Substring, whole: String) throws(AddressError) -> Host {
+        // Split once around "::" (at most one), then each side into hex groups.
+        let halves = text.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false)
+        func groups(_ part: Substring) throws(AddressError) -> [UInt16] {
+            if part.isEmpty { return [] }
+            var result: [UInt16] = []
+            for group in part.split(separator: ":", omittingEmptySubsequences: false) {
+                guard (1...4).contains(group.utf8.count), let value = UInt16(group, radix: 16),
+                    group.utf8.allSatisfy({ $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "-") })
+                else { throw .badIPv6(whole) }
+                result.append(value)
+            }
+            return result
+        }
+        if halves.count == 1 {
+            let all = try groups(halves[0])
+            guard all.count == 8 else { throw .badIPv6(whole) }
+            return .ipv6(all)
+        }
+        if halves[1].contains("::") { throw .badIPv6(whole) }
+        let head = try groups(halves[0])
+        let tail = try groups(halves[1])
+        guard head.count + tail.count <= 7 else { throw .badIPv6(whole) }
+        return .ipv6(head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail)
+    }
+
+    static func parsePort(_ text: Substring, whole: String) throws(AddressError) -> UInt16 {
+        guard (1...5).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            let value = UInt16(text), value > 0
+        else { throw .badPort(whole) }
+        return value
+    }
+}
+
+/// Why a text is not an address. Each case carries the text, so a message can quote it.
+public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
+    case missingPort(String)
+    case badIPv4(String)
+    case badIPv6(String)
+    case badPort(String)
+    case trailing(String)
+
+    public var description: String {
+        switch self {
+        case .missingPort(let t): return "'\(t)' is not an address: expected IP:port, e.g. 127.0.0.1:5001 or [::1]:5001"
+        case .badIPv4(let t): return "'\(t)' is not a valid IPv4 address"
+        case .badIPv6(let t): return "'\(t)' is not a valid IPv6 address"
+        case .badPort(let t): return "'\(t)' has no valid port (1-65535)"
+        case .trailing(let t): return "'\(t)' has text after the address"
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import GossipCore
+import Glibc
+
+exit(NodeLauncher.peer(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,4 @@
+import GossipCore
+import Glibc
+
+exit(NodeLauncher.seed(arguments: Array(CommandLine.arguments.dropFirst())))
