@@ -1,1 +1,34 @@
-print("todo")
+import GossipCore
+import Glibc
+
+/// `cluster`: the one command a newcomer runs. See `ClusterOptions.usage`.
+func main() -> Int32 {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.contains("--help") || arguments.contains("-h") {
+        NodeLauncher.standardError(ClusterOptions.usage + "\n", to: STDOUT_FILENO)
+        return 0
+    }
+    let options: ClusterOptions
+    let config: SeedConfig
+    do { options = try ClusterOptions(parsing: arguments) } catch {
+        NodeLauncher.standardError("cluster: \(error) (see 'cluster --help')\n")
+        return 2
+    }
+    do { config = try SeedConfig(parsing: try Files.read(options.configPath), file: options.configPath) } catch let error as ConfigError {
+        NodeLauncher.standardError("cluster: \(error)\n")
+        return 2
+    } catch {
+        NodeLauncher.standardError("cluster: \(error)\n")
+        return 2
+    }
+    do {
+        try Files.makeDirectory(options.logDirectory)
+        let signals = try SignalPipe()
+        return ClusterRun(options: options, seeds: config.seeds).run(signals: signals)
+    } catch {
+        NodeLauncher.standardError("cluster: \(error)\n")
+        return 1
+    }
+}
+
+exit(main())

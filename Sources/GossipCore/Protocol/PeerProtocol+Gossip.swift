@@ -8,7 +8,7 @@ extension PeerProtocol {
         _ = messageLog.insert(message, now: now)
         let targets = linkedNeighbours
         for peer in targets { actions.append(.send(neighbours[peer]!.connection!, .gossip(message))) }
-        actions.append(.log("Created message \(message) (\(messagesCreated) of \(settings.messageCount)); sent to \(targets.count) neighbours"))
+        actions.append(.log(LogText.created(message, of: settings.messageCount, sentTo: targets.count)))
         if messagesCreated < settings.messageCount {
             actions.append(.schedule(.gossip, at: now.instant + settings.gossipInterval))
         }
@@ -35,8 +35,32 @@ public enum LogText {
     static let receivedPrefix = "Received "
     static let receivedInfix = " from "
 
+    static let createdPrefix = "Created message "
+
     public static func received(_ message: GossipMessage, from peer: NodeAddress) -> String {
         receivedPrefix + message.text + receivedInfix + peer.description
+    }
+
+    public static func created(_ message: GossipMessage, of total: Int, sentTo neighbours: Int) -> String {
+        createdPrefix + message.text + " (\(message.sequence) of \(total)); sent to \(neighbours) neighbours"
+    }
+
+    /// The event of a log line: the text after the local-time prefix
+    /// (`2026-11-21 19:44:09.123 `).
+    public static func event(inLogLine line: Substring) -> Substring? {
+        let prefixLength = 24
+        guard line.utf8.count > prefixLength else { return nil }
+        let start = line.utf8.index(line.utf8.startIndex, offsetBy: prefixLength)
+        guard line.utf8[line.utf8.index(before: start)] == UInt8(ascii: " ") else { return nil }
+        return line[start...]
+    }
+
+    /// The message in a log line written by `created(_:of:sentTo:)`, without the time prefix.
+    public static func createdMessage(inEvent text: Substring) -> GossipMessage? {
+        guard text.hasPrefix(createdPrefix) else { return nil }
+        let rest = text.dropFirst(createdPrefix.count)
+        guard let space = rest.firstIndex(of: " ") else { return nil }
+        return try? Message.decodeGossip(rest[..<space])
     }
 
     /// The message in a log line written by `received(_:from:)`, without the line's time prefix.

@@ -1,0 +1,84 @@
+import GossipCore
+import Glibc
+
+/// A program the cluster started, by PID. The cluster ends only the processes it started.
+final class ChildProcess {
+    let pid: pid_t
+    let name: String
+    private(set) var exitStatus: Int32?
+
+    /// Starts `path` with `arguments`; its standard output goes to `/dev/null` (nodes write
+    /// their own log files) and its standard error is the cluster's.
+    init(path: String, arguments: [String], name: String) throws(RuntimeError) {
+        self.name = name
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard result == 0 else { throw RuntimeError("cannot start \(path): \(String(cString: strerror(result)))") }
+        self.pid = pid
+    }
+
+    /// Reaps the process if it has exited; true when it is gone.
+    @discardableResult
+    func poll() -> Bool {
+        if exitStatus != nil { return true }
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        guard result == pid else { return result < 0 }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out (the C macros are not imported).
+        let signal = status & 0x7F
+        exitStatus = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+        return true
+    }
+
+    /// SIGTERM, then SIGKILL if it has not exited within `grace`.
+    func stop(grace: Duration = .seconds(5)) {
+        guard !poll() else { return }
+        kill(pid, SIGTERM)
+        let deadline = SystemClock.monotonic() + grace
+        while SystemClock.monotonic() < deadline {
+            if poll() { return }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        while !poll() { usleep(10_000) }
+    }
+}
+
+enum Paths {
+    /// The directory of the running executable: `seed` and `peer` are built beside `cluster`.
+    static func executableDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return "." }
+        let path = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return String(path[..<slash])
+    }
+
+    /// A port that was free a moment ago (the kernel's choice for port 0).
+    static func freePort(host: NodeAddress.Host) -> UInt16? {
+        let family: Int32
+        if case .ipv4 = host { family = AF_INET } else { family = AF_INET6 }
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        return ok ? UInt16(bigEndian: address.sin_port) : nil
+    }
+}

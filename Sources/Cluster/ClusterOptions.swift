@@ -1,0 +1,45 @@
+import GossipCore
+
+/// `cluster [--peers N] [--config FILE] [--log-dir DIR] [--duration D]` plus the peer timing
+/// options, which are passed on to every peer.
+struct ClusterOptions {
+    var peers = 10
+    var configPath = "config.txt"
+    var logDirectory = "logs"
+    /// Run this long; nil: until every peer has every message (or Ctrl-C).
+    var duration: Duration?
+    var timing = PeerTiming()
+
+    static let usage = """
+        usage: cluster [--peers N] [--config FILE] [--log-dir DIR] [--duration D]
+                       [--messages N] [--gossip-interval D] [--liveness-interval D]
+                       [--liveness-misses N] [--max-links N] [--max-inbound N]
+        Starts the seeds listed in the config file and N peers, runs until Ctrl-C, the duration,
+        or (without --duration) until every peer has every message, then reports delivery.
+        """
+
+    init(parsing arguments: [String]) throws(UsageError) {
+        var reader = ArgumentReader(arguments)
+        while let option = try reader.nextOption() {
+            switch option {
+            case "--peers": peers = try reader.integer(for: option, in: 1...1000)
+            case "--config": configPath = try reader.value(for: option)
+            case "--log-dir": logDirectory = try reader.value(for: option)
+            case "--duration": duration = try reader.duration(for: option)
+            default:
+                guard try timing.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
+            }
+        }
+        // The peers would refuse bad timing options one by one; refuse them once, here.
+        var settings = PeerSettings(address: NodeAddress(host: .loopback, port: 1), seeds: [NodeAddress(host: .loopback, port: 1)])
+        timing.apply(to: &settings)
+        do { try settings.validate() } catch { throw UsageError(error.description) }
+    }
+
+    /// The peer settings the cluster's peers will run with (for the defaults it reports).
+    var peerSettings: PeerSettings {
+        var settings = PeerSettings(address: NodeAddress(host: .loopback, port: 1), seeds: [])
+        timing.apply(to: &settings)
+        return settings
+    }
+}
