@@ -22,6 +22,13 @@ public struct SignalPipe: ~Copyable {
         readEnd = ends[0]
         signalPipeWriteEnd.store(ends[1], ordering: .sequentiallyConsistent)
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these signals blocked (a blocked mask is
+        // inherited across exec); unblock them, or SIGTERM would never reach us.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &unblock, nil)
         for sig in [SIGINT, SIGTERM] {
             signal(sig) { number in
                 // Only async-signal-safe calls here: an atomic load and write(2).

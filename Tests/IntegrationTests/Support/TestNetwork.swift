@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+/// Real `seed` and `peer` processes on 127.0.0.1, in a temporary directory with its own
+/// `config.txt` and `logs/`. Every process started is stopped and reaped by `close()`, which
+/// `withNetwork` calls also when the test fails.
+final class TestNetwork {
+    let directory: URL
+    var logDirectory: URL { directory.appendingPathComponent("logs") }
+    private(set) var processes: [Node] = []
+
+    /// One started program.
+    final class Node {
+        let process: Process
+        let role: String
+        let consoleFile: URL
+        var port: Int = 0
+        var address: String { "127.0.0.1:\(port)" }
+
+        init(process: Process, role: String, consoleFile: URL) {
+            self.process = process
+            self.role = role
+            self.consoleFile = consoleFile
+        }
+
+        var console: String { (try? String(contentsOf: consoleFile, encoding: .utf8)) ?? "" }
+    }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("gossip-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// Where `swift build` put the programs: beside the test bundle.
+    static let binaries: URL = {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        // The test binary may sit inside a `.xctest` bundle directory.
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("seed").path), dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir
+    }()
+
+    /// Starts a program with `arguments`; its console goes to a file in the test directory.
+    @discardableResult
+    func launch(_ program: String, _ arguments: [String], stdin: Pipe? = nil) throws -> Node {
+        let process = Process()
+        process.executableURL = Self.binaries.appendingPathComponent(program)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let consoleFile = directory.appendingPathComponent("\(program)-\(processes.count).console")
+        _ = FileManager.default.createFile(atPath: consoleFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: consoleFile)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = stdin ?? FileHandle.nullDevice
+        try process.run()
+        let node = Node(process: process, role: program, consoleFile: consoleFile)
+        processes.append(node)
+        return node
+    }
+
+    /// Starts a seed on a free port and waits until it listens.
+    func startSeed() throws -> Node {
+        let node = try launch("seed", ["--port", "0", "--log-dir", "logs"])
+        node.port = try awaitListeningPort(node)
+        return node
+    }
+
+    /// Writes `config.txt` listing the seeds.
+    func writeConfig(_ seeds: [Node]) throws {
+        let text = "# seeds of this test\n" + seeds.map { $0.address + "\n" }.joined()
+        try text.write(to: directory.appendingPathComponent("config.txt"), atomically: true, encoding: .utf8)
+    }
+
+    /// Starts a peer on a free port with short timings and waits until it listens.
+    func startPeer(_ extra: [String] = []) throws -> Node {
+        let node = try launch(
+            "peer",
+            ["--port", "0", "--log-dir", "logs", "--gossip-interval", "0.2", "--liveness-interval", "0.3"] + extra)
+        node.port = try awaitListeningPort(node)
+        return node
+    }
+
+    /// Reads the port from the node's first console line ("... listening on 127.0.0.1:PORT").
+    func awaitListeningPort(_ node: Node) throws -> Int {
+        var found: Int?
+        try waitUntil("\(node.role) listening", timeout: 10) {
+            if !node.process.isRunning { throw TestFailure("\(node.role) exited: \(node.console)") }
+            guard let range = node.console.range(of: " listening on 127.0.0.1:") else { return false }
+            let digits = node.console[range.upperBound...].prefix { $0.isNumber }
+            found = Int(digits)
+            return found != nil
+        }
+        return found!
+    }
+
+    func log(of node: Node) -> String {
+        let name = node.role == "seed" ? "seedlog_\(node.port).txt" : "peerlog_\(node.port).txt"
+        return (try? String(contentsOf: logDirectory.appendingPathComponent(name), encoding: .utf8)) ?? ""
+    }
+
+    func signal(_ node: Node, _ number: Int32) {
+        if node.process.isRunning { kill(node.process.processIdentifier, number) }
+    }
+
+    /// Waits for the process to exit and returns its status.
+    func awaitExit(_ node: Node, timeout: TimeInterval = 10) throws -> Int32 {
+        try waitUntil("\(node.role) to exit", timeout: timeout) { !node.process.isRunning }
+        return node.process.terminationStatus
+    }
+
+    /// SIGKILLs whatever still runs, reaps it, and removes the directory.
+    func close() {
+        for node in processes where node.process.isRunning {
+            kill(node.process.processIdentifier, SIGKILL)
+        }
+        for node in processes { node.process.waitUntilExit() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// Runs `body` with a fresh network and always tears it down.
+func withNetwork(_ body: (TestNetwork) throws -> Void) throws {
+    let network = try TestNetwork()
+    defer { network.close() }
+    try body(network)
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Polls `condition` every 20 ms until it holds; fails the test after `timeout` seconds.
+func waitUntil(_ what: String, timeout: TimeInterval, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    if try condition() { return }
+    throw TestFailure("timed out after \(timeout) s waiting for \(what)")
+}
