@@ -1,5 +1,5 @@
-import GossipCore
 import Glibc
+import GossipCore
 
 /// A program the cluster started, by PID. The cluster ends only the processes it started.
 final class ChildProcess {

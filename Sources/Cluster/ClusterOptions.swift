@@ -31,7 +31,8 @@ struct ClusterOptions {
             }
         }
         // The peers would refuse bad timing options one by one; refuse them once, here.
-        var settings = PeerSettings(address: NodeAddress(host: .loopback, port: 1), seeds: [NodeAddress(host: .loopback, port: 1)])
+        var settings = PeerSettings(
+            address: NodeAddress(host: .loopback, port: 1), seeds: [NodeAddress(host: .loopback, port: 1)])
         timing.apply(to: &settings)
         do { try settings.validate() } catch { throw UsageError(error.description) }
     }

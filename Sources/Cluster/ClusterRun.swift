@@ -1,5 +1,5 @@
-import GossipCore
 import Glibc
+import GossipCore
 
 /// Runs a small network on this machine: the seeds of the config file and N peers, each a
 /// child process of the real `seed` and `peer` programs.
@@ -25,7 +25,9 @@ final class ClusterRun {
             say("cluster: \(error)")
             return 1
         }
-        say("Running \(seeds.count) seeds and \(options.peers) peers; logs in \(options.logDirectory)/ (seedlog_<port>.txt, peerlog_<port>.txt)")
+        say(
+            "Running \(seeds.count) seeds and \(options.peers) peers; logs in \(options.logDirectory)/ (seedlog_<port>.txt, peerlog_<port>.txt)"
+        )
         for entry in peerLogs { say("  peer \(entry.peer): \(entry.path)") }
         let stopReason = waitForEnd(signals: signals)
         say("Stopping (\(stopReason))")
@@ -40,7 +42,11 @@ final class ClusterRun {
             let log = logPath("seedlog", seed.port)
             let offset = fileSize(log)
             let hostText: String
-            if case .ipv6 = seed.host { hostText = String(seed.host.description.dropFirst().dropLast()) } else { hostText = seed.host.description }
+            if case .ipv6 = seed.host {
+                hostText = String(seed.host.description.dropFirst().dropLast())
+            } else {
+                hostText = seed.host.description
+            }
             let child = try ChildProcess(
                 path: binaries + "/seed",
                 arguments: ["--port", "\(seed.port)", "--host", hostText, "--log-dir", options.logDirectory],
@@ -88,7 +94,8 @@ final class ClusterRun {
                 return
             }
             if child.poll() {
-                throw RuntimeError("\(child.name) exited with status \(child.exitStatus ?? -1) before listening (its error is above)")
+                throw RuntimeError(
+                    "\(child.name) exited with status \(child.exitStatus ?? -1) before listening (its error is above)")
             }
             usleep(10_000)
         }
@@ -108,7 +115,9 @@ final class ClusterRun {
             _ = poll(&pollSet, 1, 100)
             if let signal = signals.take() { return "received \(SignalPipe.name(signal))" }
             let now = SystemClock.monotonic()
-            if now - start >= limit { return options.duration == nil ? "time limit reached before full delivery" : "duration reached" }
+            if now - start >= limit {
+                return options.duration == nil ? "time limit reached before full delivery" : "duration reached"
+            }
             for child in children where child.poll() && reported.insert(child.pid).inserted {
                 say("Warning: \(child.name) exited with status \(child.exitStatus ?? -1)")
             }

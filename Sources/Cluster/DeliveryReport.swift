@@ -45,7 +45,9 @@ struct DeliveryReport {
     var isComplete: Bool { perPeer.allSatisfy { $0.received == $0.expected } }
 
     var totals: (received: Int, expected: Int) {
-        perPeer.reduce(into: (0, 0)) { $0.0 += $1.received; $0.1 += $1.expected }
+        perPeer.reduce(into: (0, 0)) {
+            $0.0 += $1.received; $0.1 += $1.expected
+        }
     }
 
     func table() -> String {

@@ -1,5 +1,5 @@
-import GossipCore
 import Glibc
+import GossipCore
 
 /// `cluster`: the one command a newcomer runs. See `ClusterOptions.usage`.
 func main() -> Int32 {
@@ -14,7 +14,9 @@ func main() -> Int32 {
         NodeLauncher.standardError("cluster: \(error) (see 'cluster --help')\n")
         return 2
     }
-    do { config = try SeedConfig(parsing: try Files.read(options.configPath), file: options.configPath) } catch let error as ConfigError {
+    do { config = try SeedConfig(parsing: try Files.read(options.configPath), file: options.configPath) } catch let error
+        as ConfigError
+    {
         NodeLauncher.standardError("cluster: \(error)\n")
         return 2
     } catch {

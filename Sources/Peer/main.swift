@@ -1,4 +1,4 @@
-import GossipCore
 import Glibc
+import GossipCore
 
 exit(NodeLauncher.peer(arguments: Array(CommandLine.arguments.dropFirst())))

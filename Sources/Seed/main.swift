@@ -1,4 +1,4 @@
-import GossipCore
 import Glibc
+import GossipCore
 
 exit(NodeLauncher.seed(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -2,40 +2,42 @@ import Foundation
 import Testing
 
 extension ProcessTests {
-@Suite struct ClusterTests {
-    /// Two free ports, as the seeds of the cluster's config file.
-    static func freePorts(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { for fd in sockets { close(fd) } }
-        return try (0..<count).map { _ in
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            sockets.append(fd)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let ok = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    @Suite struct ClusterTests {
+        /// Two free ports, as the seeds of the cluster's config file.
+        static func freePorts(_ count: Int) throws -> [Int] {
+            var sockets: [Int32] = []
+            defer { for fd in sockets { close(fd) } }
+            return try (0..<count).map { _ in
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                sockets.append(fd)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+                var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+                let ok = withUnsafeMutablePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+                    }
+                }
+                guard ok else { throw TestFailure("no free port") }
+                return Int(UInt16(bigEndian: address.sin_port))
             }
-            guard ok else { throw TestFailure("no free port") }
-            return Int(UInt16(bigEndian: address.sin_port))
         }
-    }
 
-    @Test func theClusterRunsSeedsAndPeersAndReportsFullDelivery() throws {
-        try withNetwork { net in
-            let ports = try Self.freePorts(2)
-            try ports.map { "127.0.0.1:\($0)\n" }.joined().write(
-                to: net.directory.appendingPathComponent("config.txt"), atomically: true, encoding: .utf8)
-            let cluster = try net.launch(
-                "cluster", ["--peers", "5", "--messages", "3", "--gossip-interval", "0.1", "--liveness-interval", "0.5"])
-            #expect(try net.awaitExit(cluster, timeout: 60) == 0)
-            let output = cluster.console
-            #expect(output.contains("all peers: 60 of 60 (100.0 %)"), "\(output)")
-            #expect(output.contains("peerlog_"))
-            // Every child is gone: the seeds' ports are free again.
-            for port in ports { #expect(throws: (any Error).self) { try LineClient(port: port) } }
+        @Test func theClusterRunsSeedsAndPeersAndReportsFullDelivery() throws {
+            try withNetwork { net in
+                let ports = try Self.freePorts(2)
+                try ports.map { "127.0.0.1:\($0)\n" }.joined().write(
+                    to: net.directory.appendingPathComponent("config.txt"), atomically: true, encoding: .utf8)
+                let cluster = try net.launch(
+                    "cluster", ["--peers", "5", "--messages", "3", "--gossip-interval", "0.1", "--liveness-interval", "0.5"])
+                #expect(try net.awaitExit(cluster, timeout: 60) == 0)
+                let output = cluster.console
+                #expect(output.contains("all peers: 60 of 60 (100.0 %)"), "\(output)")
+                #expect(output.contains("peerlog_"))
+                // Every child is gone: the seeds' ports are free again.
+                for port in ports { #expect(throws: (any Error).self) { try LineClient(port: port) } }
+            }
         }
     }
-}
 }

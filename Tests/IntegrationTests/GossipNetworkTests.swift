@@ -3,106 +3,106 @@ import Testing
 
 /// The real programs as processes on 127.0.0.1, as the specification describes the network.
 extension ProcessTests {
-@Suite struct GossipNetworkTests {
-    /// Messages of `origin` named in `Received` lines of a peer's log, with how often each appears.
-    static func receivedCounts(in log: String) -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for line in log.split(separator: "\n") {
-            guard let range = line.range(of: " Received ") else { continue }
-            let rest = line[range.upperBound...]
-            guard let from = rest.range(of: " from ") else { continue }
-            counts[String(rest[..<from.lowerBound]), default: 0] += 1
-        }
-        return counts
-    }
-
-    /// Messages a peer created, from its `Created message` lines.
-    static func created(in log: String) -> [String] {
-        log.split(separator: "\n").compactMap { line in
-            guard let range = line.range(of: " Created message ") else { return nil }
-            return String(line[range.upperBound...].prefix { $0 != " " })
-        }
-    }
-
-    @Test func threeSeedsAndEightPeersDeliverEveryMessageToEveryPeerExactlyOnce() throws {
-        try withNetwork { net in
-            let seeds = try (0..<3).map { _ in try net.startSeed() }
-            try net.writeConfig(seeds)
-            let peers = try (0..<8).map { _ in try net.startPeer(["--messages", "5"]) }
-
-            // Every peer creates 5 messages; wait until each peer holds the other 35.
-            try waitUntil("every peer to hold every other peer's messages", timeout: 30) {
-                let made = peers.map { Self.created(in: net.log(of: $0)) }
-                guard made.allSatisfy({ $0.count == 5 }) else { return false }
-                return peers.indices.allSatisfy { i in
-                    let received = Self.receivedCounts(in: net.log(of: peers[i]))
-                    return peers.indices.allSatisfy { j in i == j || made[j].allSatisfy { received[$0] != nil } }
-                }
+    @Suite struct GossipNetworkTests {
+        /// Messages of `origin` named in `Received` lines of a peer's log, with how often each appears.
+        static func receivedCounts(in log: String) -> [String: Int] {
+            var counts: [String: Int] = [:]
+            for line in log.split(separator: "\n") {
+                guard let range = line.range(of: " Received ") else { continue }
+                let rest = line[range.upperBound...]
+                guard let from = rest.range(of: " from ") else { continue }
+                counts[String(rest[..<from.lowerBound]), default: 0] += 1
             }
-            for peer in peers { net.signal(peer, SIGTERM) }
-            for peer in peers { #expect(try net.awaitExit(peer) == 0) }
+            return counts
+        }
 
-            let made = peers.map { Self.created(in: net.log(of: $0)) }
-            for (i, peer) in peers.enumerated() {
-                let received = Self.receivedCounts(in: net.log(of: peer))
-                for (j, messages) in made.enumerated() where j != i {
-                    for message in messages {
-                        #expect(received[message] == 1, "peer \(peer.address) has \(message) \(received[message] ?? 0) times")
+        /// Messages a peer created, from its `Created message` lines.
+        static func created(in log: String) -> [String] {
+            log.split(separator: "\n").compactMap { line in
+                guard let range = line.range(of: " Created message ") else { return nil }
+                return String(line[range.upperBound...].prefix { $0 != " " })
+            }
+        }
+
+        @Test func threeSeedsAndEightPeersDeliverEveryMessageToEveryPeerExactlyOnce() throws {
+            try withNetwork { net in
+                let seeds = try (0..<3).map { _ in try net.startSeed() }
+                try net.writeConfig(seeds)
+                let peers = try (0..<8).map { _ in try net.startPeer(["--messages", "5"]) }
+
+                // Every peer creates 5 messages; wait until each peer holds the other 35.
+                try waitUntil("every peer to hold every other peer's messages", timeout: 30) {
+                    let made = peers.map { Self.created(in: net.log(of: $0)) }
+                    guard made.allSatisfy({ $0.count == 5 }) else { return false }
+                    return peers.indices.allSatisfy { i in
+                        let received = Self.receivedCounts(in: net.log(of: peers[i]))
+                        return peers.indices.allSatisfy { j in i == j || made[j].allSatisfy { received[$0] != nil } }
                     }
                 }
-                for own in made[i] { #expect(received[own] == nil, "peer \(peer.address) received its own \(own)") }
-                #expect(received.count == 35)
+                for peer in peers { net.signal(peer, SIGTERM) }
+                for peer in peers { #expect(try net.awaitExit(peer) == 0) }
+
+                let made = peers.map { Self.created(in: net.log(of: $0)) }
+                for (i, peer) in peers.enumerated() {
+                    let received = Self.receivedCounts(in: net.log(of: peer))
+                    for (j, messages) in made.enumerated() where j != i {
+                        for message in messages {
+                            #expect(received[message] == 1, "peer \(peer.address) has \(message) \(received[message] ?? 0) times")
+                        }
+                    }
+                    for own in made[i] { #expect(received[own] == nil, "peer \(peer.address) received its own \(own)") }
+                    #expect(received.count == 35)
+                }
+            }
+        }
+
+        @Test func aKilledPeerIsReportedAndDroppedByEverySeedThatListedIt() throws {
+            try withNetwork { net in
+                let seeds = try (0..<3).map { _ in try net.startSeed() }
+                try net.writeConfig(seeds)
+                let peers = try (0..<5).map { _ in try net.startPeer(["--messages", "0"]) }
+                let victim = peers[2]
+                // Wait until the victim is linked with at least one neighbour that will notice.
+                try waitUntil("the victim to be linked", timeout: 10) {
+                    net.log(of: victim).contains("Linked with peer")
+                }
+                let listing = try seeds.filter { try LineClient.listPeers(seedPort: $0.port).contains(victim.address) }
+                #expect(listing.count >= 2, "a peer registers with floor(3/2)+1 = 2 seeds")
+
+                kill(victim.process.processIdentifier, SIGKILL)
+                try waitUntil("every seed to drop the killed peer", timeout: 15) {
+                    try seeds.allSatisfy { try !LineClient.listPeers(seedPort: $0.port).contains(victim.address) }
+                }
+                let survivors = peers.filter { $0 !== victim }
+                let reporters = survivors.filter { net.log(of: $0).contains("Dead Node:\(victim.address):") }
+                #expect(!reporters.isEmpty, "a neighbour reports the dead peer")
+                for seed in listing {
+                    #expect(net.log(of: seed).contains("Removed dead peer \(victim.address)"))
+                    #expect(net.log(of: seed).contains("Received Dead Node:\(victim.address):"))
+                }
+
+                // A peer that joins now is not handed the dead peer.
+                let newcomer = try net.startPeer(["--messages", "0"])
+                try waitUntil("the newcomer to register", timeout: 10) { net.log(of: newcomer).contains("Registered with") }
+                let lists = net.log(of: newcomer).split(separator: "\n").filter { $0.contains("Peer list from seed") }
+                #expect(lists.count == 2)
+                for list in lists { #expect(!list.contains(victim.address)) }
+            }
+        }
+
+        @Test func sigtermStopsSeedAndPeerWithStatusZero() throws {
+            try withNetwork { net in
+                let seed = try net.startSeed()
+                try net.writeConfig([seed])
+                let peer = try net.startPeer()
+                try waitUntil("the peer to register", timeout: 10) { net.log(of: peer).contains("Registered with 1 seeds") }
+                net.signal(peer, SIGTERM)
+                net.signal(seed, SIGINT)
+                #expect(try net.awaitExit(peer) == 0)
+                #expect(try net.awaitExit(seed) == 0)
+                #expect(net.log(of: peer).contains("Received SIGTERM"))
+                #expect(net.log(of: seed).contains("Received SIGINT"))
             }
         }
     }
-
-    @Test func aKilledPeerIsReportedAndDroppedByEverySeedThatListedIt() throws {
-        try withNetwork { net in
-            let seeds = try (0..<3).map { _ in try net.startSeed() }
-            try net.writeConfig(seeds)
-            let peers = try (0..<5).map { _ in try net.startPeer(["--messages", "0"]) }
-            let victim = peers[2]
-            // Wait until the victim is linked with at least one neighbour that will notice.
-            try waitUntil("the victim to be linked", timeout: 10) {
-                net.log(of: victim).contains("Linked with peer")
-            }
-            let listing = try seeds.filter { try LineClient.listPeers(seedPort: $0.port).contains(victim.address) }
-            #expect(listing.count >= 2, "a peer registers with floor(3/2)+1 = 2 seeds")
-
-            kill(victim.process.processIdentifier, SIGKILL)
-            try waitUntil("every seed to drop the killed peer", timeout: 15) {
-                try seeds.allSatisfy { try !LineClient.listPeers(seedPort: $0.port).contains(victim.address) }
-            }
-            let survivors = peers.filter { $0 !== victim }
-            let reporters = survivors.filter { net.log(of: $0).contains("Dead Node:\(victim.address):") }
-            #expect(!reporters.isEmpty, "a neighbour reports the dead peer")
-            for seed in listing {
-                #expect(net.log(of: seed).contains("Removed dead peer \(victim.address)"))
-                #expect(net.log(of: seed).contains("Received Dead Node:\(victim.address):"))
-            }
-
-            // A peer that joins now is not handed the dead peer.
-            let newcomer = try net.startPeer(["--messages", "0"])
-            try waitUntil("the newcomer to register", timeout: 10) { net.log(of: newcomer).contains("Registered with") }
-            let lists = net.log(of: newcomer).split(separator: "\n").filter { $0.contains("Peer list from seed") }
-            #expect(lists.count == 2)
-            for list in lists { #expect(!list.contains(victim.address)) }
-        }
-    }
-
-    @Test func sigtermStopsSeedAndPeerWithStatusZero() throws {
-        try withNetwork { net in
-            let seed = try net.startSeed()
-            try net.writeConfig([seed])
-            let peer = try net.startPeer()
-            try waitUntil("the peer to register", timeout: 10) { net.log(of: peer).contains("Registered with 1 seeds") }
-            net.signal(peer, SIGTERM)
-            net.signal(seed, SIGINT)
-            #expect(try net.awaitExit(peer) == 0)
-            #expect(try net.awaitExit(seed) == 0)
-            #expect(net.log(of: peer).contains("Received SIGTERM"))
-            #expect(net.log(of: seed).contains("Received SIGINT"))
-        }
-    }
-}
 }

@@ -3,78 +3,79 @@ import Testing
 
 /// Bad bytes sent with a raw socket get their errors, and the node goes on serving.
 extension ProcessTests {
-@Suite struct HostileInputTests {
-    @Test func aSeedAnswersBadLinesWithErrorsAndKeepsServing() throws {
-        try withNetwork { net in
-            let seed = try net.startSeed()
-            let client = try LineClient(port: seed.port)
-            client.send(line: "Register:127.0.0.1:6001")
-            #expect(client.readLine()?.hasPrefix("Peer List:") == true)
+    @Suite struct HostileInputTests {
+        @Test func aSeedAnswersBadLinesWithErrorsAndKeepsServing() throws {
+            try withNetwork { net in
+                let seed = try net.startSeed()
+                let client = try LineClient(port: seed.port)
+                client.send(line: "Register:127.0.0.1:6001")
+                #expect(client.readLine()?.hasPrefix("Peer List:") == true)
 
-            client.send(line: "hello")
-            #expect(client.readLine() == "Error:unknown message 'hello'")
-            client.send(line: "Register:127.0.0.1:99999")
-            #expect(client.readLine()?.hasPrefix("Error:malformed Register") == true)
-            client.send(line: "Dead Node:127.0.0.1:6001:notatime:127.0.0.1:6002")
-            #expect(client.readLine()?.hasPrefix("Error:malformed Dead Node") == true)
-            client.send([0xFF, 0xFE, 0x41, 10])
-            #expect(client.readLine()?.contains("not valid UTF-8") == true)
-            client.send(line: "Liveness Request:1795287680.731:127.0.0.1:6001")
-            #expect(client.readLine()?.hasPrefix("Error:a seed does not take") == true)
+                client.send(line: "hello")
+                #expect(client.readLine() == "Error:unknown message 'hello'")
+                client.send(line: "Register:127.0.0.1:99999")
+                #expect(client.readLine()?.hasPrefix("Error:malformed Register") == true)
+                client.send(line: "Dead Node:127.0.0.1:6001:notatime:127.0.0.1:6002")
+                #expect(client.readLine()?.hasPrefix("Error:malformed Dead Node") == true)
+                client.send([0xFF, 0xFE, 0x41, 10])
+                #expect(client.readLine()?.contains("not valid UTF-8") == true)
+                client.send(line: "Liveness Request:1795287680.731:127.0.0.1:6001")
+                #expect(client.readLine()?.hasPrefix("Error:a seed does not take") == true)
 
-            // The same connection still works, and so does the registration made on it.
-            #expect(try LineClient.listPeers(seedPort: seed.port) == ["127.0.0.1:6001"])
+                // The same connection still works, and so does the registration made on it.
+                #expect(try LineClient.listPeers(seedPort: seed.port) == ["127.0.0.1:6001"])
 
-            // A line over the limit: an error, then the connection is closed.
-            client.send(Array(repeating: UInt8(ascii: "x"), count: 5000))
-            #expect(client.readLine()?.contains("longer than 4096 bytes") == true)
-            #expect(client.awaitClose())
+                // A line over the limit: an error, then the connection is closed.
+                client.send(Array(repeating: UInt8(ascii: "x"), count: 5000))
+                #expect(client.readLine()?.contains("longer than 4096 bytes") == true)
+                #expect(client.awaitClose())
 
-            // A connection that says nothing, and one that closes mid-line, harm nobody.
-            let silent = try LineClient(port: seed.port)
-            let halfway = try LineClient(port: seed.port)
-            halfway.send(Array("Register:127.0.0.1:60".utf8))
-            _ = halfway
-            #expect(try LineClient.listPeers(seedPort: seed.port) == ["127.0.0.1:6001"])
-            _ = silent
-            #expect(seed.process.isRunning)
-            let log = net.log(of: seed)
-            #expect(log.contains("Bad input from"))
-            #expect(log.contains("unknown message 'hello'"))
+                // A connection that says nothing, and one that closes mid-line, harm nobody.
+                let silent = try LineClient(port: seed.port)
+                let halfway = try LineClient(port: seed.port)
+                halfway.send(Array("Register:127.0.0.1:60".utf8))
+                _ = halfway
+                #expect(try LineClient.listPeers(seedPort: seed.port) == ["127.0.0.1:6001"])
+                _ = silent
+                #expect(seed.process.isRunning)
+                let log = net.log(of: seed)
+                #expect(log.contains("Bad input from"))
+                #expect(log.contains("unknown message 'hello'"))
+            }
+        }
+
+        @Test func aPeerAnswersBadLinesWithErrorsAndKeepsLinking() throws {
+            try withNetwork { net in
+                let seed = try net.startSeed()
+                try net.writeConfig([seed])
+                let peer = try net.startPeer(["--messages", "0"])
+
+                let stranger = try LineClient(port: peer.port)
+                stranger.send(line: "List Peers")
+                #expect(stranger.readLine()?.hasPrefix("Error:send 'Link Request") == true)
+                stranger.send(line: "Link Request:localhost:1")
+                #expect(stranger.readLine()?.hasPrefix("Error:malformed Link Request") == true)
+
+                let neighbour = try LineClient(port: peer.port)
+                neighbour.send(line: "Link Request:127.0.0.1:6001")
+                #expect(neighbour.readLine() == "Link Accepted:\(peer.address)")
+                neighbour.send(line: "1795287680.731:127.0.0.1:6001:0")
+                #expect(neighbour.readLine(where: { $0.hasPrefix("Error:") })?.contains("Msg#") == true)
+                neighbour.send(line: "Liveness Request:1795287680.731:127.0.0.1:6001")
+                #expect(
+                    neighbour.readLine(where: { $0.hasPrefix("Liveness Reply:") })
+                        == "Liveness Reply:1795287680.731:127.0.0.1:6001:\(peer.address)")
+
+                stranger.send(Array(repeating: UInt8(ascii: "7"), count: 10_000) + [10])
+                #expect(stranger.readLine()?.contains("longer than 4096 bytes") == true)
+                #expect(stranger.awaitClose())
+
+                // Still serving: another neighbour links.
+                let another = try LineClient(port: peer.port)
+                another.send(line: "Link Request:127.0.0.1:6002")
+                #expect(another.readLine() == "Link Accepted:\(peer.address)")
+                #expect(peer.process.isRunning)
+            }
         }
     }
-
-    @Test func aPeerAnswersBadLinesWithErrorsAndKeepsLinking() throws {
-        try withNetwork { net in
-            let seed = try net.startSeed()
-            try net.writeConfig([seed])
-            let peer = try net.startPeer(["--messages", "0"])
-
-            let stranger = try LineClient(port: peer.port)
-            stranger.send(line: "List Peers")
-            #expect(stranger.readLine()?.hasPrefix("Error:send 'Link Request") == true)
-            stranger.send(line: "Link Request:localhost:1")
-            #expect(stranger.readLine()?.hasPrefix("Error:malformed Link Request") == true)
-
-            let neighbour = try LineClient(port: peer.port)
-            neighbour.send(line: "Link Request:127.0.0.1:6001")
-            #expect(neighbour.readLine() == "Link Accepted:\(peer.address)")
-            neighbour.send(line: "1795287680.731:127.0.0.1:6001:0")
-            #expect(neighbour.readLine(where: { $0.hasPrefix("Error:") })?.contains("Msg#") == true)
-            neighbour.send(line: "Liveness Request:1795287680.731:127.0.0.1:6001")
-            #expect(neighbour.readLine(where: { $0.hasPrefix("Liveness Reply:") })
-                == "Liveness Reply:1795287680.731:127.0.0.1:6001:\(peer.address)")
-
-            stranger.send(Array(repeating: UInt8(ascii: "7"), count: 10_000) + [10])
-            #expect(stranger.readLine()?.contains("longer than 4096 bytes") == true)
-            #expect(stranger.awaitClose())
-
-            // Still serving: another neighbour links.
-            let another = try LineClient(port: peer.port)
-            another.send(line: "Link Request:127.0.0.1:6002")
-            #expect(another.readLine() == "Link Accepted:\(peer.address)")
-            #expect(peer.process.isRunning)
-        }
-    }
-}
 }

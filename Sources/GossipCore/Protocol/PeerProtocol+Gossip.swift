@@ -19,7 +19,8 @@ extension PeerProtocol {
         case .duplicate:
             return  // Seen before: dropped silently, as the specification says.
         case .stale:
-            actions.append(.log("Dropped stale message \(message) from \(peer): older than the \(settings.logRetention) retention"))
+            actions.append(
+                .log("Dropped stale message \(message) from \(peer): older than the \(settings.logRetention) retention"))
         case .new:
             actions.append(.log(LogText.received(message, from: peer)))
             for other in neighbourOrder where other != peer {

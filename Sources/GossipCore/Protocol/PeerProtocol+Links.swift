@@ -53,7 +53,9 @@ extension PeerProtocol {
     }
 
     /// The first line of a connection someone opened to us must ask for a link.
-    mutating func inboundFirstLine(_ message: Message, from remote: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
+    mutating func inboundFirstLine(
+        _ message: Message, from remote: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]
+    ) {
         guard case .linkRequest(let peer) = message else {
             let error = "send 'Link Request:<IP>:<port>' first (a peer takes links, not '\(Message.quote(message.encoded[...]))')"
             actions.append(.log("Unexpected message from \(remote): \(error)"))
@@ -86,7 +88,8 @@ extension PeerProtocol {
         roles[id] = .link(peer)
         if neighbours[peer] == nil {
             neighbourOrder.append(peer)
-            actions.append(.log("Linked with peer \(peer) (\(dialledByUs ? "outbound" : "inbound")); \(neighbourOrder.count) neighbours"))
+            actions.append(
+                .log("Linked with peer \(peer) (\(dialledByUs ? "outbound" : "inbound")); \(neighbourOrder.count) neighbours"))
         } else {
             actions.append(.log("Link with peer \(peer) is up again"))
         }
@@ -106,7 +109,9 @@ extension PeerProtocol {
     }
 
     /// Lines on an established link.
-    mutating func linkLine(_ message: Message, text: String, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
+    mutating func linkLine(
+        _ message: Message, text: String, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]
+    ) {
         switch message {
         case .gossip(let gossip):
             received(gossip, from: peer, now: now, actions: &actions)

@@ -6,7 +6,10 @@ extension PeerProtocol {
     mutating func startRegistration(now: Now, actions: inout [Action]) {
         seedOrder = SeedChoice.order(settings.seeds, using: &rng)
         let quorum = SeedChoice.quorum(of: seedOrder.count)
-        actions.append(.log("Registering with \(quorum) of \(seedOrder.count) seeds: \(SeedProtocol.describe(Array(seedOrder.prefix(quorum))))"))
+        actions.append(
+            .log(
+                "Registering with \(quorum) of \(seedOrder.count) seeds: \(SeedProtocol.describe(Array(seedOrder.prefix(quorum))))"
+            ))
         for _ in 0..<quorum { askNextSeed(now: now, actions: &actions) }
     }
 
@@ -77,7 +80,10 @@ extension PeerProtocol {
         if registeredSeeds.count < quorum {
             actions.append(.log("Warning: registered with only \(registeredSeeds.count) of the \(quorum) seeds wanted"))
         }
-        actions.append(.log("Registered with \(registeredSeeds.count) seeds; \(knownPeers.count) peers known: \(SeedProtocol.describe(knownPeers))"))
+        actions.append(
+            .log(
+                "Registered with \(registeredSeeds.count) seeds; \(knownPeers.count) peers known: \(SeedProtocol.describe(knownPeers))"
+            ))
         startLinking(now: now, actions: &actions)
     }
 

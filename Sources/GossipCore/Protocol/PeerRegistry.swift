@@ -36,7 +36,9 @@ public struct PeerRegistry: Sendable {
     /// (all of them when they fit), in a random order.
     public func sample(limit: Int, excluding: NodeAddress?, using rng: inout some RandomNumberGenerator) -> [NodeAddress] {
         var pool = addresses
-        if let excluding, let position = pool.firstIndex(of: excluding) { pool.swapAt(position, pool.count - 1); pool.removeLast() }
+        if let excluding, let position = pool.firstIndex(of: excluding) {
+            pool.swapAt(position, pool.count - 1); pool.removeLast()
+        }
         let take = min(limit, pool.count)
         // Partial Fisher-Yates: the first `take` slots become the sample.
         for i in 0..<take {

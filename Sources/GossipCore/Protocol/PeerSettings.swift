@@ -37,7 +37,9 @@ public struct PeerSettings: Sendable, Equatable {
         if maxLinks < 1 { throw SettingsError(option: "--max-links", problem: "must be at least 1") }
         if maxInboundLinks < 1 { throw SettingsError(option: "--max-inbound", problem: "must be at least 1") }
         if logRetention <= livenessInterval * livenessMisses {
-            throw SettingsError(option: "--liveness-interval", problem: "must be shorter than the message retention (600 s) divided by the misses")
+            throw SettingsError(
+                option: "--liveness-interval", problem: "must be shorter than the message retention (600 s) divided by the misses"
+            )
         }
     }
 }

@@ -243,7 +243,9 @@ public final class EventLoop<Instance: NodeInstance> {
     private func write(_ id: ConnectionID, _ connection: Connection, now: Now) {
         while connection.hasOutput {
             let sent = connection.output.withUnsafeBytes {
-                send(connection.fd, $0.baseAddress! + connection.outputOffset, $0.count - connection.outputOffset, Int32(MSG_NOSIGNAL))
+                send(
+                    connection.fd, $0.baseAddress! + connection.outputOffset, $0.count - connection.outputOffset,
+                    Int32(MSG_NOSIGNAL))
             }
             if sent < 0 {
                 if errno == EINTR { continue }

@@ -29,11 +29,14 @@ public enum NodeLauncher {
         do {
             options = try PeerOptions(parsing: arguments)
             // Check the timing options before asking for anything else.
-            _ = try options.settings(address: NodeAddress(host: options.host, port: 1), seeds: [NodeAddress(host: .loopback, port: 1)])
+            _ = try options.settings(
+                address: NodeAddress(host: options.host, port: 1), seeds: [NodeAddress(host: .loopback, port: 1)])
         } catch {
             return usage("peer", error.description, PeerOptions.usage)
         }
-        do { config = try SeedConfig(parsing: try Files.read(options.configPath), file: options.configPath) } catch let error as ConfigError {
+        do { config = try SeedConfig(parsing: try Files.read(options.configPath), file: options.configPath) } catch let error
+            as ConfigError
+        {
             return fail("peer", error.description)
         } catch {
             return fail("peer", "\(error)")
@@ -43,9 +46,12 @@ public enum NodeLauncher {
             let signals = try SignalPipe()
             let (listener, address) = try Sockets.listen(on: NodeAddress(host: options.host, port: port))
             let settings: PeerSettings
-            do { settings = try options.settings(address: address, seeds: config.seeds) } catch { return usage("peer", error.description, PeerOptions.usage) }
+            do { settings = try options.settings(address: address, seeds: config.seeds) } catch {
+                return usage("peer", error.description, PeerOptions.usage)
+            }
             let log = try LogSink(directory: options.logDirectory, fileName: "peerlog_\(address.port).txt")
-            let instance = PeerProtocol(settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
+            let instance = PeerProtocol(
+                settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
             return EventLoop(instance: instance, listener: listener, log: log, signals: signals).run()
         } catch {
             return fail("peer", error.description)
@@ -53,7 +59,8 @@ public enum NodeLauncher {
     }
 
     static func askPort(_ role: String) -> UInt16? {
-        PortPrompt.ask("Enter port number for \(role): ", write: { standardError($0, to: STDOUT_FILENO) }, readLine: { readLine() })
+        PortPrompt.ask(
+            "Enter port number for \(role): ", write: { standardError($0, to: STDOUT_FILENO) }, readLine: { readLine() })
     }
 
     /// A wrong command line: one line naming the problem, exit 2.

@@ -97,9 +97,11 @@ extension Message {
             case "Register": self = .register(try NodeAddress(parsing: body))
             case "Peer List":
                 self = .peerList(
-                    try body.isEmpty ? [] : body.split(separator: ",", omittingEmptySubsequences: false).map {
-                        (item) throws(AddressError) in try NodeAddress(parsing: item)
-                    })
+                    try body.isEmpty
+                        ? []
+                        : body.split(separator: ",", omittingEmptySubsequences: false).map {
+                            (item) throws(AddressError) in try NodeAddress(parsing: item)
+                        })
             case "Dead Node":
                 var s = FieldScanner(body)
                 let dead = try s.address()
@@ -121,7 +123,9 @@ extension Message {
             case "Liveness Reply":
                 var s = FieldScanner(body)
                 let ts = try Self.timestamp(&s, in: "Liveness Reply", leading: false)
-                guard s.separator() else { throw WireError.malformed("Liveness Reply", "expected <timestamp>:<IP>:<port>:<IP>:<port>") }
+                guard s.separator() else {
+                    throw WireError.malformed("Liveness Reply", "expected <timestamp>:<IP>:<port>:<IP>:<port>")
+                }
                 let sender = try s.address()
                 guard s.separator() else { throw WireError.malformed("Liveness Reply", "expected the replier's :<IP>:<port>") }
                 let replier = try s.address()

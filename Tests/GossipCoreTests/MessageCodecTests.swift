@@ -1,0 +1,179 @@
+import Testing
+
+@testable import GossipCore
+
+@Suite("Message codec")
+struct MessageCodecTests {
+    static let v4 = addr("127.0.0.1:6001")
+    static let v4b = addr("10.1.2.3:6002")
+    static let v6 = addr("[2001:db8::7]:6003")
+    static let ts = Timestamp(milliseconds: 1_795_287_680_731)
+
+    /// Every message, with the line it is on the wire.
+    static let wireForms: [(Message, String)] = [
+        (.register(v4), "Register:127.0.0.1:6001"),
+        (.register(v6), "Register:[2001:db8::7]:6003"),
+        (.listPeers, "List Peers"),
+        (.peerList([]), "Peer List:"),
+        (.peerList([v4]), "Peer List:127.0.0.1:6001"),
+        (.peerList([v4, v6, v4b]), "Peer List:127.0.0.1:6001,[2001:db8::7]:6003,10.1.2.3:6002"),
+        (.deadNode(dead: v4b, timestamp: ts, reporter: v4), "Dead Node:10.1.2.3:6002:1795287680.731:127.0.0.1:6001"),
+        (.deadNode(dead: v6, timestamp: ts, reporter: v6), "Dead Node:[2001:db8::7]:6003:1795287680.731:[2001:db8::7]:6003"),
+        (.linkRequest(v4), "Link Request:127.0.0.1:6001"),
+        (.linkRequest(v6), "Link Request:[2001:db8::7]:6003"),
+        (.linkAccepted(v4b), "Link Accepted:10.1.2.3:6002"),
+        (.linkRefused("inbound link limit (32) reached"), "Link Refused:inbound link limit (32) reached"),
+        (.livenessRequest(timestamp: ts, sender: v4), "Liveness Request:1795287680.731:127.0.0.1:6001"),
+        (.livenessRequest(timestamp: ts, sender: v6), "Liveness Request:1795287680.731:[2001:db8::7]:6003"),
+        (
+            .livenessReply(timestamp: ts, sender: v4, replier: v6),
+            "Liveness Reply:1795287680.731:127.0.0.1:6001:[2001:db8::7]:6003"
+        ),
+        (.gossip(GossipMessage(timestamp: ts, origin: v4, sequence: 1)), "1795287680.731:127.0.0.1:6001:1"),
+        (.gossip(GossipMessage(timestamp: ts, origin: v6, sequence: 10)), "1795287680.731:[2001:db8::7]:6003:10"),
+        (.error("malformed Register: no port"), "Error:malformed Register: no port"),
+    ]
+
+    // MARK: Round trips
+
+    @Test("each message is encoded as its wire line", arguments: wireForms)
+    func encoding(message: Message, line: String) {
+        #expect(message.encoded == line)
+    }
+
+    @Test("each message decodes from its encoding to itself", arguments: wireForms.map(\.0))
+    func roundTrip(message: Message) throws {
+        #expect(try Message(decoding: message.encoded[...]) == message)
+    }
+
+    @Test("a gossip message keeps its text exactly as received, however its address is spelled")
+    func gossipTextKept() throws {
+        let line = "1795287680.731:[0:0:0:0:0:0:0:1]:6001:1"
+        let decoded = try Message(decoding: line[...])
+        guard case .gossip(let message) = decoded else {
+            Issue.record("decoded as \(decoded)")
+            return
+        }
+        #expect(message.text == line)
+        #expect(decoded.encoded == line)
+        #expect(message.origin == addr("[::1]:6001"))
+        #expect(message.sequence == 1)
+        #expect(message.timestamp == Self.ts)
+    }
+
+    @Test("a gossip message with a whole-seconds timestamp keeps its text exactly")
+    func gossipWholeSecondsKept() throws {
+        let line = "1795287680:127.0.0.1:6001:7"
+        #expect(try Message(decoding: line[...]).encoded == line)
+    }
+
+    // MARK: Rejections
+
+    @Test("an empty line is rejected as emptyLine")
+    func emptyLine() {
+        #expect(throws: WireError.emptyLine) { try Message(decoding: "") }
+    }
+
+    @Test("an unknown message is rejected as unknownMessage, quoting it")
+    func unknownMessage() {
+        #expect(throws: WireError.unknownMessage("Hello")) { try Message(decoding: "Hello") }
+        #expect(throws: WireError.unknownMessage("Hello:there")) { try Message(decoding: "Hello:there") }
+    }
+
+    @Test("a Register without a port is rejected as a bad address")
+    func registerWithoutPort() {
+        #expect(throws: WireError.badAddress("Register", .missingPort("127.0.0.1"))) {
+            try Message(decoding: "Register:127.0.0.1")
+        }
+    }
+
+    @Test("a Dead Node without the reporter is rejected as malformed Dead Node")
+    func deadNodeWithoutReporter() {
+        #expect(malformedName("Dead Node:127.0.0.1:6002:1795287680.731") == "Dead Node")
+    }
+
+    @Test("a Dead Node with a bad timestamp is rejected as badTimestamp, quoting it")
+    func deadNodeBadTimestamp() {
+        #expect(throws: WireError.badTimestamp("Dead Node", "yesterday")) {
+            try Message(decoding: "Dead Node:127.0.0.1:6002:yesterday:127.0.0.1:6001")
+        }
+    }
+
+    @Test("a Liveness Reply with an extra field is rejected as malformed Liveness Reply")
+    func livenessReplyExtraField() {
+        #expect(malformedName("Liveness Reply:1795287680.731:127.0.0.1:6001:127.0.0.1:6002:extra") == "Liveness Reply")
+    }
+
+    @Test("a gossip message with Msg# 0 is rejected as malformed")
+    func gossipSequenceZero() {
+        #expect(malformedName("1795287680.731:127.0.0.1:6001:0") == "gossip message")
+    }
+
+    @Test("a gossip message whose Msg# is not a number is rejected as malformed")
+    func gossipSequenceNotNumber() {
+        #expect(malformedName("1795287680.731:127.0.0.1:6001:abc") == "gossip message")
+        #expect(malformedName("1795287680.731:127.0.0.1:6001:-1") == "gossip message")
+    }
+
+    @Test("a gossip message without Msg# is rejected as malformed")
+    func gossipSequenceMissing() {
+        #expect(malformedName("1795287680.731:127.0.0.1:6001") == "gossip message")
+        #expect(malformedName("1795287680.731:127.0.0.1:6001:") == "gossip message")
+    }
+
+    @Test("a gossip message with a bad address is rejected as a bad address")
+    func gossipBadAddress() {
+        #expect(throws: WireError.badAddress("gossip message", .badIPv4("127.0.0.300"))) {
+            try Message(decoding: "1795287680.731:127.0.0.300:6001:1")
+        }
+    }
+
+    @Test("a gossip message with a bad timestamp is rejected as badTimestamp")
+    func gossipBadTimestamp() {
+        #expect(throws: WireError.badTimestamp("gossip message", "1795287680.73")) {
+            try Message(decoding: "1795287680.73:127.0.0.1:6001:1")
+        }
+    }
+
+    // MARK: Free text
+
+    @Test("Error text with a newline is encoded on one line")
+    func errorTextOnOneLine() {
+        let line = Message.error("first\nsecond\rthird").encoded
+        #expect(line == "Error:first second third")
+    }
+
+    @Test("Error text with a CRLF line break is encoded on one line")
+    func errorTextWithCRLFOnOneLine() {
+        let line = Message.error("first\r\nsecond").encoded
+        // Known bug: Message.oneLine compares Characters, and "\r\n" is one Character that is
+        // neither "\n" nor "\r", so the line break goes onto the wire unchanged.
+        withKnownIssue("Message.oneLine keeps a \\r\\n line break (one Character)") {
+            #expect(!line.utf8.contains(10) && !line.utf8.contains(13))
+        }
+    }
+
+    @Test("Link Refused reason with a newline is encoded on one line")
+    func refusalOnOneLine() {
+        #expect(Message.linkRefused("no\nroom").encoded == "Link Refused:no room")
+    }
+
+    @Test("Error text is bounded to 512 bytes")
+    func errorTextBounded() {
+        let line = Message.error(String(repeating: "x", count: 5000)).encoded
+        #expect(line.utf8.count == "Error:".utf8.count + 512)
+        #expect(line.hasSuffix("..."))
+    }
+
+    /// The message name of a `.malformed` rejection, or nil when the line is not rejected so.
+    private func malformedName(_ line: String) -> String? {
+        do {
+            let message = try Message(decoding: line[...])
+            Issue.record("'\(line)' decoded as \(message)")
+        } catch {
+            if case .malformed(let name, _) = error { return name }
+            Issue.record("'\(line)' rejected as \(error), not as malformed")
+        }
+        return nil
+    }
+}
