@@ -86,6 +86,9 @@ public enum Event: Hashable, Sendable {
     case connectFailed(ConnectionID, reason: String)
     /// A whole line arrived (valid UTF-8, within the line limit).
     case line(ConnectionID, String)
+    /// A message arrived already decoded: how a simulator, which moves `Message` values rather
+    /// than bytes, delivers a line. The instance treats it exactly as the `.line` it encodes.
+    case message(ConnectionID, Message)
     /// A line arrived that is not UTF-8; the stream is still framed.
     case lineNotUTF8(ConnectionID, byteCount: Int)
     /// More than the line limit arrived without a newline; the shell closes the connection
@@ -95,6 +98,14 @@ public enum Event: Hashable, Sendable {
     case closed(ConnectionID, CloseReason)
     /// A timer the instance asked for is due.
     case timer(TimerID)
+    /// An operator's command (a line on the peer's standard input, or a simulator's script).
+    case command(OperatorCommand)
+}
+
+/// What an operator can ask a running node to do.
+public enum OperatorCommand: Hashable, Sendable {
+    /// Create the next own message now and flood it, whatever `--messages` says.
+    case broadcast
 }
 
 /// What an instance asks its shell to do.

@@ -2,16 +2,30 @@
 /// the one it came from, drop what was seen before.
 extension PeerProtocol {
     mutating func gossipTimerFired(now: Now, actions: inout [Action]) {
-        guard messagesCreated < settings.messageCount else { return }
+        guard timedMessages < settings.messageCount else { return }
+        timedMessages += 1
+        createMessage(now: now, actions: &actions)
+        if timedMessages < settings.messageCount {
+            actions.append(.schedule(.gossip, at: now.instant + settings.gossipInterval))
+        }
+    }
+
+    /// The operator's `broadcast`: one more message now, outside the timed schedule.
+    mutating func broadcast(now: Now, actions: inout [Action]) {
+        createMessage(now: now, actions: &actions)
+    }
+
+    private mutating func createMessage(now: Now, actions: inout [Action]) {
         messagesCreated += 1
         let message = GossipMessage(timestamp: now.wall, origin: address, sequence: messagesCreated)
         _ = messageLog.insert(message, now: now)
-        let targets = linkedNeighbours
-        for peer in targets { actions.append(.send(neighbours[peer]!.connection!, .gossip(message))) }
-        actions.append(.log(LogText.created(message, of: settings.messageCount, sentTo: targets.count)))
-        if messagesCreated < settings.messageCount {
-            actions.append(.schedule(.gossip, at: now.instant + settings.gossipInterval))
+        var sent = 0
+        for peer in neighbourOrder {
+            guard let id = neighbours[peer]?.connection else { continue }
+            actions.append(.send(id, .gossip(message)))
+            sent += 1
         }
+        actions.append(.log(LogText.created(message, sentTo: sent)))
     }
 
     mutating func received(_ message: GossipMessage, from peer: NodeAddress, now: Now, actions: inout [Action]) {
@@ -42,8 +56,8 @@ public enum LogText {
         receivedPrefix + message.text + receivedInfix + peer.description
     }
 
-    public static func created(_ message: GossipMessage, of total: Int, sentTo neighbours: Int) -> String {
-        createdPrefix + message.text + " (\(message.sequence) of \(total)); sent to \(neighbours) neighbours"
+    public static func created(_ message: GossipMessage, sentTo neighbours: Int) -> String {
+        createdPrefix + message.text + "; sent to \(neighbours) neighbours"
     }
 
     /// The event of a log line: the text after the local-time prefix
@@ -56,12 +70,12 @@ public enum LogText {
         return line[start...]
     }
 
-    /// The message in a log line written by `created(_:of:sentTo:)`, without the time prefix.
+    /// The message in a log line written by `created(_:sentTo:)`, without the time prefix.
     public static func createdMessage(inEvent text: Substring) -> GossipMessage? {
         guard text.hasPrefix(createdPrefix) else { return nil }
         let rest = text.dropFirst(createdPrefix.count)
-        guard let space = rest.firstIndex(of: " ") else { return nil }
-        return try? Message.decodeGossip(rest[..<space])
+        guard let end = rest.firstIndex(of: ";") else { return nil }
+        return try? Message.decodeGossip(rest[..<end])
     }
 
     /// The message in a log line written by `received(_:from:)`, without the line's time prefix.

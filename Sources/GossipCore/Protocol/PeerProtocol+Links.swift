@@ -14,14 +14,49 @@ extension PeerProtocol {
     /// Dials candidates until `maxLinks` links are up or being opened, or none is left.
     mutating func dialNextCandidates(now: Now, actions: inout [Action]) {
         guard linkingStarted else { return }
-        var ours = neighbours.values.count { $0.dialledByUs }
-        ours += roles.values.count { if case .dialling(let p, _) = $0 { return neighbours[p] == nil } else { return false } }
+        var ours = ownLinkCount
         while ours < settings.maxLinks, !candidates.isEmpty {
             let peer = candidates.removeFirst()
             guard neighbours[peer] == nil, peer != address else { continue }
             dial(peer, now: now, actions: &actions)
             ours += 1
         }
+    }
+
+    /// Links this peer opened (up or down), plus new dials under way.
+    var ownLinkCount: Int {
+        neighbours.values.count { $0.dialledByUs }
+            + roles.values.count { if case .dialling(let p, _) = $0 { return neighbours[p] == nil } else { return false } }
+    }
+
+    /// A peer short of its own links with no candidate left asks a seed for a fresh list
+    /// (`List Peers`), at most once per liveness check, backing off (up to 64 checks) while the
+    /// lists bring nobody new. This heals an overlay that joins left in pieces: peers that
+    /// registered first knew few others, and later peers may never have picked them.
+    mutating func refreshCandidatesIfShort(now: Now, actions: inout [Action]) {
+        guard linkingStarted, candidates.isEmpty, !refreshPending, ownLinkCount < settings.maxLinks else { return }
+        if checksUntilRefresh > 0 {
+            checksUntilRefresh -= 1
+            return
+        }
+        let seeds = registeredSeeds.isEmpty ? settings.seeds : registeredSeeds
+        let seed = seeds[Int.random(in: 0..<seeds.count, using: &rng)]
+        refreshPending = true
+        send(.listPeers, toSeed: seed, actions: &actions)
+    }
+
+    /// The answer to `refreshCandidatesIfShort`'s `List Peers`.
+    mutating func refreshed(_ list: [NodeAddress], now: Now, actions: inout [Action]) {
+        refreshPending = false
+        let fresh = list.filter { $0 != address && neighbours[$0] == nil && !isDialling($0) }
+        if fresh.isEmpty {
+            refreshBackoff = min(refreshBackoff * 2, 64)
+        } else {
+            refreshBackoff = 1
+            candidates.append(contentsOf: fresh.shuffled(using: &rng))
+            dialNextCandidates(now: now, actions: &actions)
+        }
+        checksUntilRefresh = refreshBackoff - 1
     }
 
     mutating func dial(_ peer: NodeAddress, now: Now, actions: inout [Action]) {
@@ -110,7 +145,7 @@ extension PeerProtocol {
 
     /// Lines on an established link.
     mutating func linkLine(
-        _ message: Message, text: String, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]
+        _ message: Message, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]
     ) {
         switch message {
         case .gossip(let gossip):
@@ -136,7 +171,7 @@ extension PeerProtocol {
         let late = roles.compactMap { id, role -> (ConnectionID, NodeAddress)? in
             if case .dialling(let peer, let since) = role, now.instant - since >= settings.livenessInterval { return (id, peer) }
             return nil
-        }.sorted { $0.1 < $1.1 }
+        }.sorted { ($0.1, $0.0.number) < ($1.1, $1.0.number) }
         for (id, peer) in late {
             roles[id] = nil
             actions.append(.close(id))

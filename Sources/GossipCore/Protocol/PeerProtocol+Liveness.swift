@@ -26,6 +26,7 @@ extension PeerProtocol {
             }
         }
         dialNextCandidates(now: now, actions: &actions)
+        refreshCandidatesIfShort(now: now, actions: &actions)
     }
 
     func isDialling(_ peer: NodeAddress) -> Bool {

@@ -47,7 +47,10 @@ extension PeerProtocol {
             return
         }
         actions.append(.log("Peer list from seed \(seed): \(SeedProtocol.describe(list))"))
-        guard pendingRegistrations.removeValue(forKey: seed) != nil else { return }
+        guard pendingRegistrations.removeValue(forKey: seed) != nil else {
+            if refreshPending { refreshed(list, now: now, actions: &actions) }
+            return
+        }
         registeredSeeds.append(seed)
         for peer in list where peer != address && knownPeerSet.insert(peer).inserted {
             knownPeers.append(peer)
@@ -58,6 +61,8 @@ extension PeerProtocol {
     mutating func seedConnectionLost(_ seed: NodeAddress, id: ConnectionID, why: String, now: Now, actions: inout [Action]) {
         if seedConnections[seed] == id { seedConnections[seed] = nil }
         actions.append(.log("Connection to seed \(seed) \(why)"))
+        // A refresh in flight on this connection will not be answered.
+        refreshPending = false
         guard pendingRegistrations.removeValue(forKey: seed) != nil else { return }
         registrationFailed(seed, now: now, actions: &actions)
     }

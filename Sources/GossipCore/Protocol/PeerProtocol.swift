@@ -35,10 +35,18 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// run is a function of its inputs (a `Dictionary`'s order is not).
     public internal(set) var neighbourOrder: [NodeAddress] = []
     var neighbours: [NodeAddress: Neighbour] = [:]
+    /// A `List Peers` to refill the candidates is in flight.
+    var refreshPending = false
+    /// Liveness checks between refreshes (doubles while refreshes find nobody new).
+    var refreshBackoff = 1
+    var checksUntilRefresh = 0
 
     // Gossip.
     public internal(set) var messageLog: MessageLog
+    /// Own messages created so far (timed and broadcast): the last Msg# used.
     public internal(set) var messagesCreated = 0
+    /// Own messages created by the gossip timer, up to `settings.messageCount`.
+    var timedMessages = 0
 
     public init(settings: PeerSettings, rng: SeededRandom) {
         self.settings = settings
@@ -96,6 +104,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
             connectionLost(id, why: reason.description, now: now, actions: &actions)
         case .line(let id, let text):
             handleLine(text, on: id, now: now, actions: &actions)
+        case .message(let id, let message):
+            handleMessage(message, on: id, now: now, actions: &actions)
+        case .command(.broadcast):
+            broadcast(now: now, actions: &actions)
         case .lineNotUTF8(let id, let count):
             let error = "line of \(count) bytes is not valid UTF-8"
             actions.append(.log("Bad input from \(name(of: id)): \(error)"))
@@ -155,6 +167,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
             actions.append(.send(id, .error(error.description)))
             return
         }
+        handleMessage(message, on: id, now: now, actions: &actions)
+    }
+
+    private mutating func handleMessage(_ message: Message, on id: ConnectionID, now: Now, actions: inout [Action]) {
         if case .error(let reason) = message {
             // Never answer an error with an error: two confused nodes would ping-pong forever.
             actions.append(.log("Error from \(name(of: id)): \(reason)"))
@@ -168,7 +184,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
         case .inbound(let remote):
             inboundFirstLine(message, from: remote, on: id, now: now, actions: &actions)
         case .link(let peer):
-            linkLine(message, text: text, from: peer, on: id, now: now, actions: &actions)
+            linkLine(message, from: peer, on: id, now: now, actions: &actions)
         case nil:
             break  // Closed by us already; what was in flight does not matter.
         }

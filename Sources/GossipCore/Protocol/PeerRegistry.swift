@@ -34,17 +34,35 @@ public struct PeerRegistry: Sendable {
 
     /// Up to `limit` listed addresses other than `excluding`, chosen uniformly at random
     /// (all of them when they fit), in a random order.
+    ///
+    /// Costs O(limit), not O(count): a seed with 100,000 peers answers a registration by
+    /// drawing 64 positions (Floyd's algorithm), never by copying its list.
     public func sample(limit: Int, excluding: NodeAddress?, using rng: inout some RandomNumberGenerator) -> [NodeAddress] {
-        var pool = addresses
-        if let excluding, let position = pool.firstIndex(of: excluding) {
-            pool.swapAt(position, pool.count - 1); pool.removeLast()
+        // Sample positions among the listed addresses other than `excluding`: move it (if
+        // listed) to the end, conceptually, and draw from the first `pool` positions.
+        let excludedPosition = excluding.flatMap { index[$0] }
+        let pool = addresses.count - (excludedPosition == nil ? 0 : 1)
+        let take = min(limit, pool)
+        guard take > 0 else { return [] }
+        func address(at position: Int) -> NodeAddress {
+            // Position `excludedPosition` stands for the last address instead.
+            if let excludedPosition, position == excludedPosition { return addresses[addresses.count - 1] }
+            return addresses[position]
         }
-        let take = min(limit, pool.count)
-        // Partial Fisher-Yates: the first `take` slots become the sample.
-        for i in 0..<take {
-            let j = Int.random(in: i..<pool.count, using: &rng)
-            pool.swapAt(i, j)
+        if take == pool {
+            var all = (0..<pool).map(address(at:))
+            all.shuffle(using: &rng)
+            return all
         }
-        return Array(pool.prefix(take))
+        var chosen: Set<Int> = []
+        var order: [Int] = []
+        for upper in (pool - take)..<pool {
+            let candidate = Int.random(in: 0...upper, using: &rng)
+            let pick = chosen.contains(candidate) ? upper : candidate
+            chosen.insert(pick)
+            order.append(pick)
+        }
+        order.shuffle(using: &rng)
+        return order.map(address(at:))
     }
 }

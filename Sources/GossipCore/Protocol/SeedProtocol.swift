@@ -25,6 +25,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
             actions.append(.log("Connection from \(remote)"))
         case .line(let id, let text):
             handleLine(text, on: id, actions: &actions)
+        case .message(let id, let message):
+            handleMessage(message, text: message.encoded, on: id, actions: &actions)
         case .lineNotUTF8(let id, let count):
             let error = "line of \(count) bytes is not valid UTF-8"
             actions.append(.log("Bad input from \(sender(id)): \(error)"))
@@ -37,8 +39,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
         case .closed(let id, let reason):
             actions.append(.log("Connection from \(sender(id)) \(reason)"))
             forget(id)
-        case .connected, .connectFailed, .timer:
-            break  // A seed opens no connections and arms no timers.
+        case .connected, .connectFailed, .timer, .command:
+            break  // A seed opens no connections, arms no timers and takes no commands.
         }
     }
 
@@ -49,6 +51,11 @@ public struct SeedProtocol: NodeInstance, Sendable {
             actions.append(.send(id, .error(error.description)))
             return
         }
+        handleMessage(message, text: text, on: id, actions: &actions)
+    }
+
+    /// `text` is the line as received, for the log.
+    private mutating func handleMessage(_ message: Message, text: String, on id: ConnectionID, actions: inout [Action]) {
         switch message {
         case .register(let peer):
             if registry.insert(peer) {
