@@ -20,12 +20,16 @@ let package = Package(
     ],
     targets: [
         .target(name: "GossipCore", swiftSettings: strictSettings),
+        // Drives the same protocol instances with virtual time and a modelled network.
+        .target(name: "GossipSimulation", dependencies: ["GossipCore"], swiftSettings: strictSettings),
         .executableTarget(name: "Seed", dependencies: ["GossipCore"], swiftSettings: strictSettings),
         .executableTarget(name: "Peer", dependencies: ["GossipCore"], swiftSettings: strictSettings),
         // Depends on the node programs so that `swift run cluster` builds them too.
         .executableTarget(
-            name: "Cluster", dependencies: ["GossipCore", "Seed", "Peer"], swiftSettings: strictSettings),
+            name: "Cluster", dependencies: ["GossipCore", "GossipSimulation", "Seed", "Peer"], swiftSettings: strictSettings),
         .testTarget(name: "GossipCoreTests", dependencies: ["GossipCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SimulationTests", dependencies: ["GossipCore", "GossipSimulation"], swiftSettings: strictSettings),
         // Depends on the programs so that `swift test` builds the binaries it runs.
         .testTarget(
             name: "IntegrationTests", dependencies: ["GossipCore", "Seed", "Peer", "Cluster"],

@@ -4,6 +4,7 @@ import GossipCore
 /// `cluster`: the one command a newcomer runs. See `ClusterOptions.usage`.
 func main() -> Int32 {
     let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "simulate" { return SimulateCommand.run(Array(arguments.dropFirst())) }
     if arguments.contains("--help") || arguments.contains("-h") {
         NodeLauncher.standardError(ClusterOptions.usage + "\n", to: STDOUT_FILENO)
         return 0

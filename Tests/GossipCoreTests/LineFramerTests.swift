@@ -15,7 +15,10 @@ struct LineFramerTests {
     @Test("many lines in one feed are emitted in order")
     func manyLinesInOneFeed() {
         var framer = LineFramer()
-        #expect(framer.feed(bytes("List Peers\nError:x\n\nPeer List:\n")) == [.line("List Peers"), .line("Error:x"), .line(""), .line("Peer List:")])
+        #expect(
+            framer.feed(bytes("List Peers\nError:x\n\nPeer List:\n")) == [
+                .line("List Peers"), .line("Error:x"), .line(""), .line("Peer List:"),
+            ])
     }
 
     @Test("the end of one line and the start of the next in one feed")
@@ -87,13 +90,9 @@ struct LineFramerTests {
     func crlfLineAtLimitSplitBeforeNewline() {
         var framer = LineFramer(maxLineBytes: 8)
         #expect(framer.feed(bytes("12345678\r\n")) == [.line("12345678")])
-        // Known bug: the pile-up check counts the CR, so the same line split between the CR and
-        // the newline is refused as too long.
         var split = LineFramer(maxLineBytes: 8)
         let items = split.feed(bytes("12345678\r")) + split.feed(bytes("\n"))
-        withKnownIssue("LineFramer counts a pending trailing CR against maxLineBytes") {
-            #expect(items == [.line("12345678")])
-        }
+        #expect(items == [.line("12345678")])
     }
 
     @Test("nothing is emitted after tooLong (the caller closes the connection)")
@@ -101,11 +100,7 @@ struct LineFramerTests {
         var framer = LineFramer(maxLineBytes: 8)
         let items = framer.feed(bytes("123456789\nok\n"))
         #expect(items.first == .tooLong)
-        // Documented on `feed`, not done: the lines after the long one are still emitted (the
-        // event loop drops them itself).
-        withKnownIssue("LineFramer.feed emits lines after .tooLong in the same feed") {
-            #expect(items == [.tooLong])
-        }
+        #expect(items == [.tooLong])
     }
 
     @Test("a line that is not UTF-8 is reported with its size")

@@ -101,10 +101,10 @@ struct NodeAddressTests {
         #expect(throws: AddressError.badIPv6("[+1::2]")) { try NodeAddress(parsing: "[+1::2]:5") }
     }
 
-    @Test("an IPv6 address with a port but without brackets is rejected (read as a bad IPv4 host)")
+    @Test("an IPv6 address with a port but without brackets is rejected with a hint to add them")
     func unbracketedIPv6() {
-        #expect(throws: AddressError.badIPv4("fe80")) { try NodeAddress(parsing: "fe80::1:5001") }
-        #expect(throws: AddressError.badIPv4("")) { try NodeAddress(parsing: "::1:5001") }
+        #expect(throws: AddressError.unbracketedIPv6("fe80::1:5001")) { try NodeAddress(parsing: "fe80::1:5001") }
+        #expect(throws: AddressError.unbracketedIPv6("::1:5001")) { try NodeAddress(parsing: "::1:5001") }
     }
 
     @Test("an IPv6 address with two '::' is rejected as badIPv6")

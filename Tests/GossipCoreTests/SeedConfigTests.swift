@@ -29,13 +29,9 @@ struct SeedConfigTests {
     }
 
     @Test("reads a file with CRLF line endings")
-    func crlfLineEndings() {
-        // Known bug: the text is split on the Character "\n", and "\r\n" is one Character, so a
-        // CRLF file is read as a single line.
-        withKnownIssue("SeedConfig does not split lines ending in \\r\\n") {
-            let config = try SeedConfig(parsing: "127.0.0.1:5001\r\n127.0.0.1:5002\r\n", file: "config.txt")
-            #expect(config.seeds == [addr("127.0.0.1:5001"), addr("127.0.0.1:5002")])
-        }
+    func crlfLineEndings() throws {
+        let config = try SeedConfig(parsing: "127.0.0.1:5001\r\n127.0.0.1:5002\r\n", file: "config.txt")
+        #expect(config.seeds == [addr("127.0.0.1:5001"), addr("127.0.0.1:5002")])
     }
 
     @Test("reads bracketed IPv6 addresses")

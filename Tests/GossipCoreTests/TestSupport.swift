@@ -122,9 +122,12 @@ struct PeerFixture {
     }
 
     /// Registers with one peer known, and links to it by dialling; returns the link's connection.
-    mutating func linkOutbound(to neighbour: NodeAddress) -> ConnectionID? {
+    mutating func linkOutbound(to neighbour: NodeAddress) -> ConnectionID {
         let dials = connects(register(lists: [[neighbour], []]))
-        guard let (id, _) = dials.first(where: { $0.1 == neighbour }) else { return nil }
+        guard let (id, _) = dials.first(where: { $0.1 == neighbour }) else {
+            Issue.record("the peer did not dial \(neighbour)")
+            return ConnectionID(.outbound, 0)
+        }
         _ = handle(.connected(id))
         _ = line(id, Message.linkAccepted(neighbour).encoded)
         return id

@@ -37,7 +37,8 @@ struct TimestampTests {
         #expect(Timestamp(parsing: text[...]) == nil)
     }
 
-    @Test("rejects letters and signs", arguments: ["abc", "17952x7680.731", "1795287680.7a1", "+1795287680.731", "-1.000", "1e9"])
+    @Test(
+        "rejects letters and signs", arguments: ["abc", "17952x7680.731", "1795287680.7a1", "+1795287680.731", "-1.000", "1e9"])
     func letters(text: String) {
         #expect(Timestamp(parsing: text[...]) == nil)
     }

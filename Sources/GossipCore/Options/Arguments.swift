@@ -75,10 +75,15 @@ public enum DurationText {
     }
 
     /// Prints a duration the way options take it (`200ms`, `13s`).
+    /// Exact to the nanosecond, so a duration passed on by `cluster` is the one given.
     public static func format(_ duration: Duration) -> String {
-        let millis = duration.wholeMilliseconds
-        if millis % 1000 == 0 { return "\(millis / 1000)s" }
-        return "\(millis)ms"
+        let nanos = duration.wholeNanoseconds
+        if nanos % 1_000_000_000 == 0 { return "\(nanos / 1_000_000_000)s" }
+        if nanos % 1_000_000 == 0 { return "\(nanos / 1_000_000)ms" }
+        var fraction = String(nanos % 1_000_000_000)
+        fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(nanos / 1_000_000_000).\(fraction)"
     }
 }
 

@@ -102,6 +102,11 @@ extension PeerProtocol {
             refusal = "that is my own address"
         } else if neighbours[peer]?.connection != nil {
             refusal = "already linked with \(peer)"
+        } else if neighbours[peer] == nil, isDialling(peer), address < peer {
+            // Both dialled at once. Keep one link, the one dialled by the lower address, and
+            // let both ends agree on it without another round trip: the higher end accepts
+            // this request and has its own refused.
+            refusal = "simultaneous links: keeping the one dialled by the lower address (\(address))"
         } else if neighbours[peer] == nil, inboundLinkCount >= settings.maxInboundLinks {
             refusal = "inbound link limit (\(settings.maxInboundLinks)) reached"
         } else {

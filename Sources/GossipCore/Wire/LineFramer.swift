@@ -7,6 +7,8 @@ public struct LineFramer: Sendable {
     /// The longest line accepted, without its newline.
     public let maxLineBytes: Int
     private var pending: [UInt8] = []
+    /// Set by `.tooLong`: the stream is out of step, so nothing more is framed.
+    public private(set) var failed = false
 
     public init(maxLineBytes: Int = Limits.maxLineBytes) {
         self.maxLineBytes = maxLineBytes
@@ -28,24 +30,32 @@ public struct LineFramer: Sendable {
     /// Feeds bytes and calls `emit` for each item. After `.tooLong` nothing more is emitted:
     /// the caller closes the connection.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (Item) -> Void) {
+        guard !failed else { return }
         var start = 0
         let count = bytes.count
         while start < count {
             guard let newline = bytes[start..<count].firstIndex(of: 10) else {
                 pending.append(contentsOf: bytes[start..<count])
-                if pending.count > maxLineBytes {
+                // A `\r` may end a full-length line while its `\n` is still on the way.
+                let allowed = pending.last == 13 ? maxLineBytes + 1 : maxLineBytes
+                if pending.count > allowed {
                     pending.removeAll()
+                    failed = true
                     emit(.tooLong)
                 }
                 return
             }
+            let item: Item
             if pending.isEmpty {
-                emit(Self.item(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]), limit: maxLineBytes))
+                item = Self.item(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]), limit: maxLineBytes)
             } else {
                 pending.append(contentsOf: bytes[start..<newline])
-                pending.withUnsafeBytes { emit(Self.item($0, limit: maxLineBytes)) }
+                item = pending.withUnsafeBytes { Self.item($0, limit: maxLineBytes) }
                 pending.removeAll(keepingCapacity: pending.count <= 4096)
             }
+            if item == .tooLong { failed = true }
+            emit(item)
+            if failed { return }
             start = newline + 1
         }
     }

@@ -74,7 +74,8 @@ extension Message {
 
     /// Free text on the wire must stay one line and within the line limit.
     static func oneLine(_ text: String) -> String {
-        var clean = String(text.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
+        // By scalar, not by Character: "\r\n" is one Character and would slip through.
+        var clean = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : $0 }))
         if clean.utf8.count > 512 { clean = String(decoding: clean.utf8.prefix(509), as: UTF8.self) + "..." }
         return clean
     }
@@ -160,7 +161,7 @@ extension Message {
         do { origin = try s.address() } catch { throw .badAddress("gossip message", error) }
         guard s.separator() else { throw .malformed("gossip message", "expected :<Msg#> after the address") }
         let number = s.remainder()
-        guard (1...9).contains(number.utf8.count), number.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+        guard (1...18).contains(number.utf8.count), number.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
             let sequence = Int(number), sequence >= 1
         else { throw .malformed("gossip message", "Msg# '\(quote(number))' is not a number from 1") }
         return GossipMessage(timestamp: ts, origin: origin, sequence: sequence, text: String(line))

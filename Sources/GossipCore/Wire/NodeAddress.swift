@@ -79,6 +79,10 @@ public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertib
 extension NodeAddress {
     /// Parses `a.b.c.d:port` or `[v6]:port`; the whole text must be the address.
     public init(parsing text: some StringProtocol) throws(AddressError) {
+        // `fe80::1:5001`: an IPv6 host without its brackets (an IPv4 host has dots before its colon).
+        if text.first != "[", text.count(where: { $0 == ":" }) > 1, !text.prefix(while: { $0 != ":" }).contains(".") {
+            throw .unbracketedIPv6(String(text))
+        }
         var scanner = FieldScanner(Substring(text))
         self = try scanner.address()
         guard scanner.isAtEnd else { throw .trailing(String(text)) }
@@ -148,6 +152,7 @@ public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
     case badIPv6(String)
     case badPort(String)
     case trailing(String)
+    case unbracketedIPv6(String)
 
     public var description: String {
         switch self {
@@ -156,6 +161,7 @@ public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badIPv6(let t): return "'\(t)' is not a valid IPv6 address"
         case .badPort(let t): return "'\(t)' has no valid port (1-65535)"
         case .trailing(let t): return "'\(t)' has text after the address"
+        case .unbracketedIPv6(let t): return "'\(t)' looks like an IPv6 address: put the IP in brackets, e.g. [::1]:5001"
         }
     }
 }

@@ -9,7 +9,9 @@ public struct SeedConfig: Equatable, Sendable {
     public init(parsing text: String, file: String) throws(ConfigError) {
         var seeds: [NodeAddress] = []
         var seen: Set<NodeAddress> = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .enumerated()
+        {
             var line = rawLine
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
             let trimmed = line.trimmingWhitespace()

@@ -1,0 +1,142 @@
+import Glibc
+import GossipCore
+import GossipSimulation
+
+/// `cluster simulate`: the protocol at scale, in virtual time.
+enum SimulateCommand {
+    static let usage = """
+        usage: cluster simulate [--seeds N] [--peers N] [--broadcasts N] [--rng-seed N]
+                                [--latency L] [--loss P] [--crash N@T]... [--partition F@T1-T2[:in|:out]]...
+                                [--join-over D] [--broadcast-at T] [--until T] [--json FILE]
+                                [--liveness-interval D] [--liveness-misses N] [--max-links N] [--max-inbound N]
+        L: 5ms (fixed), exp:5ms (exponential, that mean), uniform:1ms-9ms. P: 0 to 1.
+        """
+
+    static func parse(_ arguments: [String]) throws(UsageError) -> (SimulationSettings, json: String?) {
+        var settings = SimulationSettings()
+        var json: String?
+        var reader = ArgumentReader(arguments)
+        while let option = try reader.nextOption() {
+            switch option {
+            case "--seeds": settings.seeds = try reader.integer(for: option, in: 1...1000)
+            case "--peers": settings.peers = try reader.integer(for: option, in: 1...1_000_000)
+            case "--broadcasts": settings.broadcasts = try reader.integer(for: option, in: 0...1_000_000)
+            case "--rng-seed": settings.rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
+            case "--latency":
+                let text = try reader.value(for: option)
+                guard let model = LatencyModel(parsing: text) else {
+                    throw UsageError("--latency must be 5ms, exp:5ms or uniform:1ms-9ms, not '\(text)'")
+                }
+                settings.latency = model
+            case "--loss":
+                let text = try reader.value(for: option)
+                guard let p = Double(text), p >= 0, p < 1 else {
+                    throw UsageError("--loss must be a probability from 0 to below 1, not '\(text)'")
+                }
+                settings.loss = p
+            case "--crash":
+                let text = try reader.value(for: option)
+                let parts = text.split(separator: "@")
+                guard parts.count == 2, let count = Int(parts[0]), count >= 0, let at = DurationText.parse(String(parts[1]))
+                else {
+                    throw UsageError("--crash must be N@T, e.g. 5@20s, not '\(text)'")
+                }
+                settings.crashes.append(.init(count: count, at: at))
+            case "--partition":
+                settings.partitions.append(try partition(try reader.value(for: option)))
+            case "--join-over": settings.joinOver = try reader.duration(for: option)
+            case "--broadcast-at": settings.broadcastAt = try time(try reader.value(for: option), option)
+            case "--until": settings.until = try reader.duration(for: option)
+            case "--json": json = try reader.value(for: option)
+            case "--messages", "--gossip-interval":
+                throw UsageError("\(option) does not apply: simulated peers are quiet but for --broadcasts")
+            default:
+                guard try settings.timing.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
+            }
+        }
+        var probe = PeerSettings(address: NodeAddress(host: .loopback, port: 1), seeds: [NodeAddress(host: .loopback, port: 1)])
+        settings.timing.apply(to: &probe)
+        do { try probe.validate() } catch { throw UsageError(error.description) }
+        return (settings, json)
+    }
+
+    static func time(_ text: String, _ option: String) throws(UsageError) -> Duration {
+        guard let d = DurationText.parse(text) else { throw UsageError("\(option) must be a time such as 20s, not '\(text)'") }
+        return d
+    }
+
+    /// `F@T1-T2`, optionally `:in` or `:out` for a one-way cut.
+    static func partition(_ text: String) throws(UsageError) -> SimulationSettings.Partition {
+        let bad = UsageError("--partition must be F@T1-T2 with an optional :in or :out, e.g. 0.3@10s-40s:out, not '\(text)'")
+        var body = Substring(text)
+        var direction = SimulationSettings.Partition.Direction.both
+        if let colon = body.lastIndex(of: ":") {
+            guard let d = SimulationSettings.Partition.Direction(rawValue: String(body[body.index(after: colon)...])) else {
+                throw bad
+            }
+            direction = d
+            body = body[..<colon]
+        }
+        let parts = body.split(separator: "@")
+        guard parts.count == 2, let fraction = Double(parts[0]), fraction > 0, fraction < 1 else { throw bad }
+        let span = parts[1].split(separator: "-")
+        guard span.count == 2, let from = DurationText.parse(String(span[0])), let to = DurationText.parse(String(span[1])),
+            from < to
+        else {
+            throw bad
+        }
+        return .init(fraction: fraction, from: from, to: to, direction: direction)
+    }
+
+    static func run(_ arguments: [String]) -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            say(usage)
+            return 0
+        }
+        let settings: SimulationSettings
+        let jsonPath: String?
+        do { (settings, jsonPath) = try parse(arguments) } catch {
+            NodeLauncher.standardError("cluster simulate: \(error) (see 'cluster simulate --help')\n")
+            return 2
+        }
+        say(
+            "Simulating \(settings.seeds) seeds and \(settings.peers) peers, \(settings.broadcasts) broadcasts, seed \(settings.rngSeed), latency \(settings.latency), loss \(settings.loss)"
+        )
+        let start = SystemClock.monotonic()
+        let simulation = Simulation(settings: settings)
+        var report = simulation.run()
+        report.wallSeconds = (SystemClock.monotonic() - start).seconds
+        report.peakRSSBytes = ProcessStatus.peakResidentBytes()
+        say(report.table())
+        if let jsonPath {
+            let fd = open(jsonPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                NodeLauncher.standardError("cluster simulate: cannot write \(jsonPath): \(String(cString: strerror(errno)))\n")
+                return 1
+            }
+            var text = report.json() + "\n"
+            text.withUTF8 { Files.writeAll(fd, UnsafeRawBufferPointer($0)) }
+            close(fd)
+            say("JSON written to \(jsonPath)")
+        }
+        return 0
+    }
+
+    static func say(_ text: String) { NodeLauncher.standardError(text + "\n", to: STDOUT_FILENO) }
+}
+
+/// Figures about this process from /proc.
+enum ProcessStatus {
+    /// Peak resident set size (VmHWM), in bytes.
+    static func peakResidentBytes() -> Int { field("VmHWM:") }
+    static func residentBytes() -> Int { field("VmRSS:") }
+
+    private static func field(_ name: String) -> Int {
+        guard let text = try? Files.read("/proc/self/status") else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(name) {
+            let digits = line.dropFirst(name.count).filter { $0.isNumber }
+            return (Int(digits) ?? 0) * 1024
+        }
+        return 0
+    }
+}

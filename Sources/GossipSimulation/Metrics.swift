@@ -1,0 +1,95 @@
+import GossipCore
+
+/// What the simulator observes while it runs: every broadcast's spread, dead reports, crash
+/// detection. Observed from outside the instances (their actions and their public state), so
+/// measuring changes nothing in the run.
+struct Metrics {
+    let peerCount: Int
+    var logLines = 0
+    var joinedAt: [Int64]
+    var crashedAt: [Int64]
+
+    struct Tracked {
+        var origin: Int
+        var createdAt: Int64
+        var sends = 0
+        var arrivals = 0
+        var lastArrival: Int64
+        /// Hops of the first copy each peer got (255: none yet; 0: the origin).
+        var hops: [UInt8]
+    }
+    var messageIndex: [String: Int] = [:]
+    var messages: [Tracked] = []
+
+    var deadReports = 0
+    var falseDeadReports = 0
+    var reportedPairs: Set<Int> = []
+
+    struct CrashRecord {
+        var peer: Int
+        var at: Int64
+        var pendingSeeds: Set<Int>
+        var listedBy: Int
+        var firstDrop: Int64?
+        var lastDrop: Int64?
+    }
+    var crashes: [CrashRecord] = []
+    var crashOf: [Int: Int] = [:]
+
+    init(peerCount: Int) {
+        self.peerCount = peerCount
+        joinedAt = Array(repeating: -1, count: peerCount)
+        crashedAt = Array(repeating: -1, count: peerCount)
+    }
+
+    mutating func joined(peer: Int, at time: Int64) { joinedAt[peer] = time }
+
+    func index(of message: GossipMessage) -> Int { messageIndex[message.text] ?? -1 }
+
+    mutating func created(_ message: GossipMessage, by peer: Int, at time: Int64) {
+        messageIndex[message.text] = messages.count
+        var hops = [UInt8](repeating: 255, count: peerCount)
+        hops[peer] = 0
+        messages.append(Tracked(origin: peer, createdAt: time, arrivals: 1, lastArrival: time, hops: hops))
+    }
+
+    /// Counts a copy sent by `peer`; returns the hop count that copy carries.
+    mutating func sent(_ message: GossipMessage, by peer: Int) -> UInt8 {
+        guard let k = messageIndex[message.text] else { return 0 }
+        messages[k].sends += 1
+        let hop = messages[k].hops[peer]
+        return hop >= 254 ? 254 : hop + 1
+    }
+
+    mutating func received(_ message: GossipMessage, by peer: Int, hop: UInt8, at time: Int64) {
+        guard let k = messageIndex[message.text] else { return }
+        messages[k].hops[peer] = hop
+        messages[k].arrivals += 1
+        messages[k].lastArrival = time
+    }
+
+    /// The peer refused a message recorded as received (stale): take the record back.
+    mutating func notKept(_ message: GossipMessage, by peer: Int) {
+        guard let k = messageIndex[message.text] else { return }
+        messages[k].hops[peer] = 255
+        messages[k].arrivals -= 1
+    }
+
+    mutating func deadReport(dead: Int, reporter: Int, deadIsAlive: Bool) {
+        guard reportedPairs.insert(reporter &* 1_000_003 &+ dead).inserted else { return }
+        deadReports += 1
+        if deadIsAlive { falseDeadReports += 1 }
+    }
+
+    mutating func crashed(peer: Int, at time: Int64, listedBy seeds: [Int]) {
+        crashedAt[peer] = time
+        crashOf[peer] = crashes.count
+        crashes.append(CrashRecord(peer: peer, at: time, pendingSeeds: Set(seeds), listedBy: seeds.count))
+    }
+
+    mutating func seedDropped(peer: Int, seed: Int, at time: Int64) {
+        guard let k = crashOf[peer], crashes[k].pendingSeeds.remove(seed) != nil else { return }
+        if crashes[k].firstDrop == nil { crashes[k].firstDrop = time }
+        if crashes[k].pendingSeeds.isEmpty { crashes[k].lastDrop = time }
+    }
+}

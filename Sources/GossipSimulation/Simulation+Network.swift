@@ -1,0 +1,271 @@
+import GossipCore
+
+/// The modelled network: TCP connections as pairs of in-order segment streams.
+///
+/// - Latency: each segment takes a one-way latency drawn from the model.
+/// - Loss: a segment is lost with probability `loss`; TCP resends it after a retransmission
+///   time-out (200 ms, Linux's minimum, doubling per loss up to 120 s), so it arrives late,
+///   never out of order: later segments of the stream wait behind it.
+/// - Partitions: a segment that would cross an active cut is held until the cut heals (TCP
+///   keeps retransmitting); a connection request across it fails after 127 s (Linux's SYN
+///   retries) or succeeds when the cut heals, whichever is first.
+/// - Crashes: a crashed node's connections are reset (its kernel lives on); a connection
+///   request to it is refused.
+extension Simulation {
+    /// One TCP connection between a dialling node (client) and a listening node (server).
+    struct Pipe {
+        var client: Int32
+        var clientID: ConnectionID
+        var server: Int32
+        var serverID: ConnectionID?
+        var clientOpen = true
+        var serverOpen = false
+        /// Arrival time of the last segment each way: nothing may arrive before it (in order).
+        var lastToServer: Int64 = 0
+        var lastToClient: Int64 = 0
+    }
+
+    /// A node's end of a connection, as the node names it.
+    struct Endpoint: Hashable {
+        var node: Int32
+        var id: ConnectionID
+    }
+
+    static let minimumRetransmission: Int64 = 200_000_000
+    static let maximumRetransmission: Int64 = 120_000_000_000
+    static let synTimeout: Int64 = 127_000_000_000
+
+    /// When a segment sent now from `from` to `to` arrives, not counting stream order.
+    func transit(from: Int32, to: Int32) -> Int64 {
+        var delay = settings.latency.sample(using: &networkRandom)
+        if settings.loss > 0 {
+            var timeout = Self.minimumRetransmission
+            while Double(networkRandom.next() >> 11) / Double(1 << 53) < settings.loss {
+                delay += timeout
+                timeout = min(timeout * 2, Self.maximumRetransmission)
+            }
+        }
+        var arrival = now + delay
+        if let heal = blockedUntil(from: from, to: to) {
+            arrival = max(arrival, heal + settings.latency.sample(using: &networkRandom))
+        }
+        return arrival
+    }
+
+    /// The end of the active partition that stops segments from `from` to `to`, if any.
+    func blockedUntil(from: Int32, to: Int32) -> Int64? {
+        var until: Int64?
+        for (k, partition) in settings.partitions.enumerated() {
+            guard partition.from.wholeNanoseconds <= now, now < partition.to.wholeNanoseconds else { continue }
+            let fromCut = cutOff[k][Int(from)]
+            let toCut = cutOff[k][Int(to)]
+            guard fromCut != toCut else { continue }
+            let blocked: Bool
+            switch partition.direction {
+            case .both: blocked = true
+            case .outbound: blocked = fromCut
+            case .inbound: blocked = toCut
+            }
+            if blocked { until = max(until ?? 0, partition.to.wholeNanoseconds) }
+        }
+        return until
+    }
+
+    /// The in-order arrival time of the next segment on `pipe` towards `server` (or client).
+    func segmentArrival(pipe p: Int32, towardServer: Bool) -> Int64 {
+        let pipe = pipes[Int(p)]
+        let from = towardServer ? pipe.client : pipe.server
+        let to = towardServer ? pipe.server : pipe.client
+        var arrival = transit(from: from, to: to)
+        if towardServer {
+            arrival = max(arrival, pipe.lastToServer)
+            pipes[Int(p)].lastToServer = arrival
+        } else {
+            arrival = max(arrival, pipe.lastToClient)
+            pipes[Int(p)].lastToClient = arrival
+        }
+        return arrival
+    }
+
+    func openPipe(from node: Int32, id: ConnectionID, to address: NodeAddress) {
+        guard let target = indexOf[address] else {
+            // No such host: the connect fails at once, as with an unreachable network.
+            agenda.push(.event(node, .connectFailed(id, reason: "Network is unreachable")), at: now)
+            return
+        }
+        let p = Int32(pipes.count)
+        pipes.append(Pipe(client: node, clientID: id, server: target))
+        endpoints[Endpoint(node: node, id: id)] = p
+        pipesOf[Int(node)].append(p)
+        if let heal = blockedUntil(from: node, to: target), heal - now > Self.synTimeout {
+            agenda.push(.connectResult(pipe: p, failure: "Connection timed out"), at: now + Self.synTimeout)
+            return
+        }
+        agenda.push(.syn(pipe: p), at: segmentArrival(pipe: p, towardServer: true))
+    }
+
+    func synArrived(_ p: Int32) {
+        let pipe = pipes[Int(p)]
+        digest.mix(2)
+        digest.mix(Int(p))
+        guard pipe.clientOpen else { return }  // The dialler gave up or died meanwhile.
+        guard alive[Int(pipe.server)] else {
+            agenda.push(.connectResult(pipe: p, failure: "Connection refused"), at: segmentArrival(pipe: p, towardServer: false))
+            return
+        }
+        let server = pipe.server
+        let id = ConnectionID(.inbound, Int(nextInbound[Int(server)]))
+        nextInbound[Int(server)] += 1
+        pipes[Int(p)].serverID = id
+        pipes[Int(p)].serverOpen = true
+        endpoints[Endpoint(node: server, id: id)] = p
+        pipesOf[Int(server)].append(p)
+        let client = addresses[Int(pipe.client)]
+        let remote = NodeAddress(host: client.host, port: UInt16(32768 + Int(p) % 28000))
+        agenda.push(.connectResult(pipe: p, failure: nil), at: segmentArrival(pipe: p, towardServer: false))
+        handle(.accepted(id, remote: remote), at: server)
+    }
+
+    func connectAnswered(_ p: Int32, failure: String?) {
+        let pipe = pipes[Int(p)]
+        digest.mix(3)
+        digest.mix(Int(p))
+        guard pipe.clientOpen, alive[Int(pipe.client)] else { return }
+        if let failure {
+            pipes[Int(p)].clientOpen = false
+            endpoints[Endpoint(node: pipe.client, id: pipe.clientID)] = nil
+            handle(.connectFailed(pipe.clientID, reason: failure), at: pipe.client)
+        } else {
+            handle(.connected(pipe.clientID), at: pipe.client)
+        }
+    }
+
+    /// `node` sends `message` on its connection `id`.
+    func send(_ message: Message, from node: Int32, on id: ConnectionID) {
+        guard let p = endpoints[Endpoint(node: node, id: id)] else { return }
+        let pipe = pipes[Int(p)]
+        let towardServer = pipe.client == node && pipe.clientID == id
+        let target = towardServer ? pipe.server : pipe.client
+        var hop: UInt8 = 0
+        if case .gossip(let gossip) = message {
+            hop = metrics.sent(gossip, by: Int(node) - seedCount)
+        } else if case .deadNode(let dead, _, let reporter) = message {
+            if let deadIndex = indexOf[dead], reporter == addresses[Int(node)] {
+                metrics.deadReport(
+                    dead: Int(deadIndex) - seedCount, reporter: Int(node) - seedCount, deadIsAlive: alive[Int(deadIndex)])
+            }
+        }
+        agenda.push(.deliver(target, pipe: p, message, hop: hop), at: segmentArrival(pipe: p, towardServer: towardServer))
+    }
+
+    func deliver(_ message: Message, hop: UInt8, to node: Int32, pipe p: Int32) {
+        let pipe = pipes[Int(p)]
+        let atServer = pipe.server == node
+        let open = atServer ? pipe.serverOpen : pipe.clientOpen
+        guard open, alive[Int(node)], let id = atServer ? pipe.serverID : pipe.clientID else { return }
+        digest.mix(4)
+        digest.mix(Int(node))
+        digest.mix(Int(p))
+        let n = Int(node)
+        if n >= seedCount, case .gossip(let gossip) = message {
+            let peer = n - seedCount
+            let isNew = !peers[peer].messageLog.contains(gossip)
+            digest.mix(metrics.index(of: gossip))
+            // Recorded before the peer handles it: it forwards the message while handling it,
+            // and each copy carries this peer's hop count plus one.
+            if isNew { metrics.received(gossip, by: peer, hop: hop, at: now) }
+            handle(.message(id, message), at: node)
+            if isNew, !peers[peer].messageLog.contains(gossip) { metrics.notKept(gossip, by: peer) }
+            return
+        }
+        digest.mix(Self.kindTag(message))
+        handle(.message(id, message), at: node)
+        if n < seedCount, case .deadNode(let dead, _, _) = message, let deadIndex = indexOf[dead] {
+            if !seeds[n].registry.contains(dead) { metrics.seedDropped(peer: Int(deadIndex) - seedCount, seed: n, at: now) }
+        }
+    }
+
+    /// `node` closes its end of `pipe`; the other end hears of it after what is in flight.
+    func closeEnd(of node: Int32, pipe p: Int32, reason: CloseReason) {
+        let pipe = pipes[Int(p)]
+        let isClient = pipe.client == node
+        if isClient {
+            guard pipes[Int(p)].clientOpen else { return }
+            pipes[Int(p)].clientOpen = false
+            endpoints[Endpoint(node: node, id: pipe.clientID)] = nil
+            if pipe.serverOpen {
+                agenda.push(.fin(pipe.server, pipe: p, reason), at: segmentArrival(pipe: p, towardServer: true))
+            }
+        } else {
+            guard pipes[Int(p)].serverOpen else { return }
+            pipes[Int(p)].serverOpen = false
+            if let serverID = pipe.serverID { endpoints[Endpoint(node: node, id: serverID)] = nil }
+            if pipe.clientOpen {
+                agenda.push(.fin(pipe.client, pipe: p, reason), at: segmentArrival(pipe: p, towardServer: false))
+            }
+        }
+    }
+
+    func finArrived(_ node: Int32, pipe p: Int32, reason: CloseReason) {
+        let pipe = pipes[Int(p)]
+        let isClient = pipe.client == node
+        guard alive[Int(node)], isClient ? pipe.clientOpen : pipe.serverOpen else { return }
+        digest.mix(8)
+        digest.mix(Int(p))
+        let id: ConnectionID
+        if isClient {
+            pipes[Int(p)].clientOpen = false
+            id = pipe.clientID
+        } else {
+            pipes[Int(p)].serverOpen = false
+            guard let serverID = pipe.serverID else { return }
+            id = serverID
+        }
+        endpoints[Endpoint(node: node, id: id)] = nil
+        if isClient, !pipe.serverOpen, pipe.serverID == nil {
+            // Closed before it was ever accepted: for the dialler that is a failed connect.
+            handle(.connectFailed(id, reason: "Connection refused"), at: node)
+        } else {
+            handle(.closed(id, reason), at: node)
+        }
+    }
+
+    /// Carries out the actions `node`'s instance just returned.
+    func apply(_ node: Int32) {
+        // Nothing here feeds the node an event directly (every answer goes on the agenda), so
+        // this never runs inside itself.
+        for action in actions {
+            switch action {
+            case .connect(let id, let address):
+                openPipe(from: node, id: id, to: address)
+            case .send(let id, let message):
+                send(message, from: node, on: id)
+            case .close(let id):
+                if let p = endpoints[Endpoint(node: node, id: id)] { closeEnd(of: node, pipe: p, reason: .endOfStream) }
+            case .log:
+                metrics.logLines += 1
+            case .schedule(let id, let at):
+                let slot = id == .gossip ? 0 : 1
+                deadlines[Int(node)][slot] = at.nanoseconds
+                agenda.push(.timer(node, id, deadline: at.nanoseconds), at: at.nanoseconds)
+            }
+        }
+        actions.removeAll(keepingCapacity: true)
+    }
+
+    static func kindTag(_ message: Message) -> Int {
+        switch message {
+        case .register: return 1
+        case .listPeers: return 2
+        case .peerList(let list): return 3 + 16 * list.count
+        case .deadNode: return 4
+        case .linkRequest: return 5
+        case .linkAccepted: return 6
+        case .linkRefused: return 7
+        case .livenessRequest(let ts, _): return 8 + 16 * Int(ts.milliseconds % 100_000)
+        case .livenessReply: return 9
+        case .gossip: return 10
+        case .error: return 11
+        }
+    }
+}

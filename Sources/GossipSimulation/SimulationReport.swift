@@ -1,0 +1,230 @@
+import GossipCore
+
+/// The figures of one simulated run.
+public struct SimulationReport: Sendable {
+    public var seeds: Int
+    public var peers: Int
+    public var livePeers: Int
+    public var virtualSeconds: Double
+    public var events: Int
+    public var traceDigest: String
+
+    /// Fraction of (broadcast message, live peer) pairs delivered.
+    public var delivery: Double
+    public var deliveredPairs: Int
+    public var expectedPairs: Int
+    /// Virtual seconds from creation until the last live peer had it, per fully covered message.
+    public var coverageLatencies: [Double]
+    public var incompleteMessages: Int
+    public var meanHops: Double
+    public var maxHops: Int
+    /// Copies sent per broadcast (amplification), mean over broadcasts.
+    public var messagesPerBroadcast: Double
+    /// Pairs of (reporter, peer) where the peer was alive when reported dead.
+    public var falseDeadReports: Int
+    public var deadReports: Int
+    /// Per crash: seconds until the last seed that listed the peer dropped it (nil: not yet).
+    public var detection: [Double?]
+    public var crashesListedByNoSeed: Int
+    public var degree: Overlay.DegreeSummary
+    public var components: Int
+    public var diameter: Int
+    public var diameterIsExact: Bool
+
+    /// Filled in by the caller, who measures the run from outside.
+    public var wallSeconds = 0.0
+    public var peakRSSBytes = 0
+
+    public static func percentile(_ values: [Double], _ p: Double) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
+    }
+
+    public var coverageP50: Double? { Self.percentile(coverageLatencies, 50) }
+    public var coverageP99: Double? { Self.percentile(coverageLatencies, 99) }
+    public var coverageMax: Double? { coverageLatencies.max() }
+
+    /// The human-readable table.
+    public func table() -> String {
+        func ms(_ seconds: Double?) -> String {
+            guard let seconds else { return "-" }
+            return Format.fixed(seconds * 1000, 1) + " ms"
+        }
+        var rows: [(String, String)] = [
+            ("nodes", "\(seeds) seeds, \(peers) peers (\(livePeers) live at the end)"),
+            ("virtual time", Format.fixed(virtualSeconds, 1) + " s, \(events) events"),
+            ("delivery", Format.fixed(delivery * 100, 3) + " % (\(deliveredPairs) of \(expectedPairs) message-peer pairs)"),
+            (
+                "coverage latency",
+                "p50 \(ms(coverageP50)), p99 \(ms(coverageP99)), max \(ms(coverageMax))"
+                    + (incompleteMessages > 0 ? " (\(incompleteMessages) messages not fully covered)" : "")
+            ),
+            ("hops", "mean " + Format.fixed(meanHops, 2) + ", max \(maxHops)"),
+            ("copies per broadcast", Format.fixed(messagesPerBroadcast, 1)),
+            ("dead reports", "\(deadReports) (\(falseDeadReports) about live peers)"),
+        ]
+        if !detection.isEmpty {
+            let known = detection.compactMap { $0 }
+            let summary =
+                known.isEmpty
+                ? "none detected"
+                : "min " + Format.fixed(known.min()!, 2) + " s, max " + Format.fixed(known.max()!, 2) + " s"
+            rows.append(
+                (
+                    "crash detection",
+                    "\(detection.count) crashes: \(summary); \(detection.count - known.count) not dropped by all seeds"
+                ))
+        }
+        rows.append(
+            (
+                "overlay degree",
+                "min \(degree.min), p50 \(degree.p50), mean " + Format.fixed(degree.mean, 2) + ", max \(degree.max)"
+            ))
+        rows.append(
+            (
+                "overlay",
+                "\(components) component\(components == 1 ? "" : "s"), diameter \(diameterIsExact ? "" : ">= ")\(diameter)"
+            ))
+        rows.append(("trace digest", traceDigest))
+        rows.append(("wall time", Format.fixed(wallSeconds, 2) + " s"))
+        rows.append(("peak memory", "\(peakRSSBytes / 1_048_576) MiB"))
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }.joined(separator: "\n")
+    }
+
+    /// The report as JSON (keys documented in the README).
+    public func json() -> String {
+        var o = JSONObject()
+        o.add("seeds", seeds)
+        o.add("peers", peers)
+        o.add("live_peers", livePeers)
+        o.add("virtual_s", virtualSeconds)
+        o.add("events", events)
+        o.add("delivery", delivery)
+        o.add("delivered_pairs", deliveredPairs)
+        o.add("expected_pairs", expectedPairs)
+        var latency = JSONObject()
+        latency.add("p50", coverageP50)
+        latency.add("p99", coverageP99)
+        latency.add("max", coverageMax)
+        latency.add("incomplete_messages", incompleteMessages)
+        o.addRaw("coverage_latency_s", latency.text)
+        var hops = JSONObject()
+        hops.add("mean", meanHops)
+        hops.add("max", maxHops)
+        o.addRaw("hops", hops.text)
+        o.add("messages_per_broadcast", messagesPerBroadcast)
+        o.add("dead_reports", deadReports)
+        o.add("false_dead_reports", falseDeadReports)
+        o.addRaw("detection_s", "[" + detection.map { $0.map { Format.fixed($0, 6) } ?? "null" }.joined(separator: ",") + "]")
+        var overlay = JSONObject()
+        overlay.add("degree_min", degree.min)
+        overlay.add("degree_p50", degree.p50)
+        overlay.add("degree_mean", degree.mean)
+        overlay.add("degree_max", degree.max)
+        overlay.addRaw(
+            "degree_histogram", "{" + degree.histogram.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}")
+        overlay.add("components", components)
+        overlay.add("diameter", diameter)
+        overlay.add("diameter_exact", diameterIsExact)
+        o.addRaw("overlay", overlay.text)
+        o.add("trace_digest", traceDigest)
+        o.add("wall_s", wallSeconds)
+        o.add("peak_rss_bytes", peakRSSBytes)
+        return o.text
+    }
+}
+
+extension Simulation {
+    func report() -> SimulationReport {
+        let live = (0..<settings.peers).filter { alive[seedCount + $0] }
+        var delivered = 0
+        var expected = 0
+        var latencies: [Double] = []
+        var incomplete = 0
+        var hopSum = 0
+        var hopCount = 0
+        var maxHops = 0
+        for message in metrics.messages {
+            var got = 0
+            var last = message.createdAt
+            _ = last
+            for peer in live {
+                let hop = message.hops[peer]
+                if hop != 255 {
+                    got += 1
+                    hopSum += Int(hop)
+                    hopCount += 1
+                    maxHops = max(maxHops, Int(hop))
+                }
+            }
+            delivered += got
+            expected += live.count
+            if got == live.count {
+                last = message.lastArrival
+                latencies.append(Double(last - message.createdAt) / 1e9)
+            } else {
+                incomplete += 1
+            }
+        }
+        let overlay = Overlay(simulation: self, live: live)
+        let diameter = overlay.diameter(random: &scriptRandom)
+        return SimulationReport(
+            seeds: seedCount, peers: settings.peers, livePeers: live.count, virtualSeconds: Double(now) / 1e9,
+            events: eventCount, traceDigest: digest.hex,
+            delivery: expected == 0 ? 1 : Double(delivered) / Double(expected), deliveredPairs: delivered,
+            expectedPairs: expected, coverageLatencies: latencies, incompleteMessages: incomplete,
+            meanHops: hopCount == 0 ? 0 : Double(hopSum) / Double(hopCount), maxHops: maxHops,
+            messagesPerBroadcast: metrics.messages.isEmpty
+                ? 0 : Double(metrics.messages.reduce(0) { $0 + $1.sends }) / Double(metrics.messages.count),
+            falseDeadReports: metrics.falseDeadReports, deadReports: metrics.deadReports,
+            detection: metrics.crashes.filter { $0.listedBy > 0 }.map { crash in
+                crash.lastDrop.map { Double($0 - crash.at) / 1e9 }
+            },
+            crashesListedByNoSeed: metrics.crashes.count { $0.listedBy == 0 },
+            degree: overlay.degrees(), components: overlay.componentCount(), diameter: diameter.value,
+            diameterIsExact: diameter.exact)
+    }
+}
+
+/// Number formatting without Foundation.
+enum Format {
+    static func fixed(_ value: Double, _ decimals: Int) -> String {
+        guard value.isFinite else { return "null" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        let whole = Int(scaled / scale)
+        var fraction = String(Int(scaled - Double(whole) * scale))
+        fraction = String(repeating: "0", count: max(0, decimals - fraction.count)) + fraction
+        let sign = value < 0 && scaled != 0 ? "-" : ""
+        return decimals == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
+    }
+}
+
+/// A flat JSON object writer: enough for the reports, no Foundation needed.
+struct JSONObject {
+    private var fields: [String] = []
+
+    var text: String { "{" + fields.joined(separator: ",") + "}" }
+
+    mutating func addRaw(_ key: String, _ json: String) { fields.append("\"\(key)\":\(json)") }
+    mutating func add(_ key: String, _ value: Int) { addRaw(key, String(value)) }
+    mutating func add(_ key: String, _ value: Bool) { addRaw(key, value ? "true" : "false") }
+    mutating func add(_ key: String, _ value: Double?) { addRaw(key, value.map { Format.fixed($0, 6) } ?? "null") }
+    mutating func add(_ key: String, _ value: String) {
+        var escaped = ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case _ where scalar.value < 0x20:
+                escaped += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        addRaw(key, "\"" + escaped + "\"")
+    }
+}

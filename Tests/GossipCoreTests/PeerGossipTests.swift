@@ -1,0 +1,116 @@
+import Testing
+
+@testable import GossipCore
+
+/// PeerProtocol: creating own messages and flooding received ones.
+@Suite("PeerProtocol gossip")
+struct PeerGossipTests {
+    let me = PeerFixture.me
+    let p2 = addr("127.0.0.1:6002")
+    let p3 = addr("127.0.0.1:6003")
+    let p4 = addr("127.0.0.1:6004")
+
+    /// A peer linked to 6002 (dialled), 6003 and 6004 (inbound); returns the three links.
+    func linkedToThree(_ adjust: (inout PeerSettings) -> Void = { _ in }) -> (PeerFixture, [ConnectionID]) {
+        var fixture = PeerFixture(adjust)
+        let outbound = fixture.linkOutbound(to: p2)
+        let (inbound3, _) = fixture.linkInbound(from: p3)
+        let (inbound4, _) = fixture.linkInbound(from: p4)
+        return (fixture, [outbound, inbound3, inbound4])
+    }
+
+    // MARK: Own messages
+
+    @Test("the gossip timer creates <timestamp>:<own address>:1 and sends it to every linked neighbour")
+    func firstOwnMessage() {
+        var (fixture, links) = linkedToThree()
+        let actions = fixture.fire(.gossip, after: PeerFixture.gossipInterval)
+        let expected = Message.gossip(gossip(1, at: 100, from: me))
+        #expect(expected.encoded == "1795287680.100:127.0.0.1:6001:1")
+        #expect(sends(actions).map(\.0) == links)
+        #expect(sends(actions).allSatisfy { $0.1 == expected })
+    }
+
+    @Test("each gossip timer creates the next Msg# and schedules the next timer")
+    func nextOwnMessage() {
+        var (fixture, links) = linkedToThree()
+        _ = fixture.fire(.gossip, after: PeerFixture.gossipInterval)
+        let actions = fixture.fire(.gossip, after: PeerFixture.gossipInterval)
+        #expect(sent(on: links[0], actions) == [.gossip(gossip(2, at: 200, from: me))])
+        #expect(schedules(actions)[.gossip] == at(300).instant)
+    }
+
+    @Test("the peer stops creating messages after messageCount")
+    func stopsAfterMessageCount() {
+        var (fixture, _) = linkedToThree { $0.messageCount = 2 }
+        _ = fixture.fire(.gossip, after: PeerFixture.gossipInterval)
+        let last = fixture.fire(.gossip, after: PeerFixture.gossipInterval)
+        #expect(schedules(last)[.gossip] == nil)
+        #expect(fixture.fire(.gossip, after: PeerFixture.gossipInterval) == [])
+        #expect(fixture.peer.messagesCreated == 2)
+    }
+
+    @Test("an own message coming back from a neighbour is a duplicate and produces nothing")
+    func ownMessageComesBack() {
+        var (fixture, links) = linkedToThree()
+        _ = fixture.fire(.gossip, after: PeerFixture.gossipInterval)
+        #expect(fixture.line(links[1], gossip(1, at: 100, from: me).text) == [])
+    }
+
+    // MARK: Received messages
+
+    @Test("a new message is logged as 'Received <message> from <neighbour>'")
+    func newMessageLogged() {
+        var (fixture, links) = linkedToThree()
+        let text = "1795287680.050:127.0.0.1:6009:1"
+        let actions = fixture.line(links[0], text)
+        #expect(logs(actions) == ["Received 1795287680.050:127.0.0.1:6009:1 from 127.0.0.1:6002"])
+    }
+
+    @Test("a new message is forwarded to every neighbour except the one it came from")
+    func newMessageForwarded() {
+        var (fixture, links) = linkedToThree()
+        let text = "1795287680.050:127.0.0.1:6009:1"
+        let actions = fixture.line(links[1], text)
+        #expect(sends(actions).map(\.0) == [links[0], links[2]])
+        #expect(sends(actions).allSatisfy { $0.1.encoded == text })
+    }
+
+    @Test("a forwarded message keeps its text exactly as received")
+    func forwardedVerbatim() {
+        var (fixture, links) = linkedToThree()
+        let text = "1795287680:[0:0:0:0:0:0:0:1]:6009:3"
+        #expect(sent(on: links[2], fixture.line(links[0], text)).map(\.encoded) == [text])
+    }
+
+    @Test("a duplicate message produces no action at all")
+    func duplicateSilent() {
+        var (fixture, links) = linkedToThree()
+        let text = "1795287680.050:127.0.0.1:6009:1"
+        _ = fixture.line(links[0], text)
+        #expect(fixture.line(links[2], text) == [])
+        #expect(fixture.line(links[0], text) == [])
+    }
+
+    @Test("a stale message is logged but not forwarded")
+    func staleNotForwarded() {
+        var (fixture, links) = linkedToThree()
+        let actions = fixture.line(links[0], "1795280000.000:127.0.0.1:6009:1")
+        #expect(sends(actions).isEmpty)
+        #expect(logs(actions).contains { $0.hasPrefix("Dropped stale message") })
+    }
+
+    @Test("a neighbour whose link is down is not forwarded to")
+    func downLinkNotForwarded() {
+        var (fixture, links) = linkedToThree()
+        _ = fixture.handle(.closed(links[2], .endOfStream))
+        let actions = fixture.line(links[1], "1795287680.050:127.0.0.1:6009:1")
+        #expect(sends(actions).map(\.0) == [links[0]])
+    }
+
+    @Test("LogText reads back the message of a 'Received' log line")
+    func logTextRoundTrip() {
+        let message = gossip(4, at: 5, from: addr("[::1]:6001"))
+        #expect(LogText.receivedMessage(inEvent: LogText.received(message, from: p2)[...]) == message)
+    }
+}

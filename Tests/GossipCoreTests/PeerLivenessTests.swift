@@ -1,0 +1,121 @@
+import Testing
+
+@testable import GossipCore
+
+/// PeerProtocol: liveness requests to neighbours and Dead Node reports to the seeds.
+@Suite("PeerProtocol liveness")
+struct PeerLivenessTests {
+    let me = PeerFixture.me
+    let p2 = addr("127.0.0.1:6002")
+
+    /// A peer linked to 6002 (with livenessMisses 3), and the link.
+    func linked() -> (PeerFixture, ConnectionID) {
+        var fixture = PeerFixture()
+        let id = fixture.linkOutbound(to: p2)
+        return (fixture, id)
+    }
+
+    /// Fires the liveness timer `count` times, one interval apart; returns the last actions.
+    func fireLiveness(_ fixture: inout PeerFixture, times count: Int) -> [Action] {
+        var last: [Action] = []
+        for _ in 0..<count { last = fixture.fire(.liveness, after: PeerFixture.livenessInterval) }
+        return last
+    }
+
+    func deadNodeReports(_ actions: [Action]) -> [(ConnectionID, Message)] {
+        sends(actions).filter { if case .deadNode = $0.1 { true } else { false } }
+    }
+
+    @Test("the liveness timer sends each linked neighbour a Liveness Request and re-arms itself")
+    func requestSent() {
+        var (fixture, id) = linked()
+        let actions = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
+        #expect(sent(on: id, actions) == [.livenessRequest(timestamp: fixture.now.wall, sender: me)])
+        #expect(schedules(actions)[.liveness] == fixture.now.instant + PeerFixture.livenessInterval)
+    }
+
+    @Test("no Dead Node is reported during the first livenessMisses timers without replies")
+    func noReportBeforeMissLimit() {
+        var (fixture, id) = linked()
+        for _ in 0..<3 {
+            let actions = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
+            #expect(deadNodeReports(actions).isEmpty)
+            #expect(sent(on: id, actions).count == 1)
+        }
+    }
+
+    @Test("after livenessMisses unanswered requests the neighbour is reported dead to every seed in the config")
+    func reportedToEverySeed() {
+        var (fixture, _) = linked()
+        let actions = fireLiveness(&fixture, times: 4)
+        let report = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me)
+        let seedOf = Dictionary(uniqueKeysWithValues: fixture.seedConnections)
+        let sentTo = deadNodeReports(actions).map { ($0.0, $0.1) }
+        #expect(sentTo.allSatisfy { $0.1 == report })
+        let reachedOverOpenConnections = sentTo.compactMap { seedOf[$0.0] }
+        let newConnections = connects(actions).map(\.1)
+        #expect(Set(reachedOverOpenConnections + newConnections) == Set(PeerFixture.seeds))
+        #expect(reachedOverOpenConnections.count + newConnections.count == PeerFixture.seeds.count)
+    }
+
+    @Test("the Dead Node report reads Dead Node:<dead>:<timestamp>:<self>")
+    func reportFormat() {
+        var (fixture, _) = linked()
+        let actions = fireLiveness(&fixture, times: 4)
+        #expect(deadNodeReports(actions).first?.1.encoded == "Dead Node:127.0.0.1:6002:1795287684.000:127.0.0.1:6001")
+    }
+
+    @Test("the report to a seed with no open connection is sent once the connection opens")
+    func reportToUnconnectedSeed() throws {
+        var (fixture, _) = linked()
+        let actions = fireLiveness(&fixture, times: 4)
+        let report = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me)
+        let (id, _) = try #require(connects(actions).first)
+        #expect(fixture.handle(.connected(id)) == [.send(id, report)])
+    }
+
+    @Test("the Dead Node report is logged")
+    func reportLogged() {
+        var (fixture, _) = linked()
+        let actions = fireLiveness(&fixture, times: 4)
+        let line = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me).encoded
+        #expect(logs(actions).contains { $0.contains(line) })
+    }
+
+    @Test("the dead neighbour's link is closed and the neighbour dropped")
+    func deadLinkClosed() {
+        var (fixture, id) = linked()
+        let actions = fireLiveness(&fixture, times: 4)
+        #expect(closes(actions) == [id])
+        #expect(fixture.peer.neighbourOrder.isEmpty)
+        #expect(fixture.peer.linkedNeighbours.isEmpty)
+    }
+
+    @Test("a dead neighbour is reported once")
+    func reportedOnce() {
+        var (fixture, _) = linked()
+        _ = fireLiveness(&fixture, times: 4)
+        #expect(deadNodeReports(fireLiveness(&fixture, times: 1)).isEmpty)
+    }
+
+    @Test("a Liveness Reply in between resets the count of misses")
+    func replyResets() {
+        var (fixture, id) = linked()
+        _ = fireLiveness(&fixture, times: 3)
+        _ = fixture.line(id, "Liveness Reply:\(fixture.now.wall):127.0.0.1:6001:127.0.0.1:6002")
+        for _ in 0..<3 {
+            let actions = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
+            #expect(deadNodeReports(actions).isEmpty)
+            #expect(sent(on: id, actions) == [.livenessRequest(timestamp: fixture.now.wall, sender: me)])
+        }
+        #expect(!deadNodeReports(fireLiveness(&fixture, times: 1)).isEmpty)
+    }
+
+    @Test("with livenessMisses 1 the second timer without a reply reports the neighbour dead")
+    func missLimitOne() {
+        var fixture = PeerFixture { $0.livenessMisses = 1 }
+        _ = fixture.linkOutbound(to: p2)
+        #expect(deadNodeReports(fireLiveness(&fixture, times: 1)).isEmpty)
+        #expect(!deadNodeReports(fireLiveness(&fixture, times: 1)).isEmpty)
+    }
+}
