@@ -45,7 +45,7 @@ func connects(_ actions: [Action]) -> [(ConnectionID, NodeAddress)] {
 
 /// The log lines, in order.
 func logs(_ actions: [Action]) -> [String] {
-    actions.compactMap { if case .log(let text) = $0 { text } else { nil } }
+    actions.compactMap { if case .log(let entry) = $0 { entry.description } else { nil } }
 }
 
 /// The timers an instance armed.

@@ -117,7 +117,7 @@ public enum Action: Hashable, Sendable {
     /// Close a connection once what is queued on it is sent. No `.closed` event follows.
     case close(ConnectionID)
     /// Write a line to the node's log (the shell adds the local time).
-    case log(String)
+    case log(LogEntry)
     /// Fire `.timer(id)` at `at` (replacing any earlier deadline for the same id).
     case schedule(TimerID, at: Instant)
 }

@@ -25,7 +25,7 @@ extension PeerProtocol {
             actions.append(.send(id, .gossip(message)))
             sent += 1
         }
-        actions.append(.log(LogText.created(message, sentTo: sent)))
+        actions.append(.log("\(LogText.created(message, sentTo: sent))"))
     }
 
     mutating func received(_ message: GossipMessage, from peer: NodeAddress, now: Now, actions: inout [Action]) {
@@ -36,7 +36,7 @@ extension PeerProtocol {
             actions.append(
                 .log("Dropped stale message \(message) from \(peer): older than the \(settings.logRetention) retention"))
         case .new:
-            actions.append(.log(LogText.received(message, from: peer)))
+            actions.append(.log(.received(message, from: peer)))
             for other in neighbourOrder where other != peer {
                 if let id = neighbours[other]?.connection { actions.append(.send(id, .gossip(message))) }
             }

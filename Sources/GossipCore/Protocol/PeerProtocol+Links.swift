@@ -157,7 +157,7 @@ extension PeerProtocol {
             received(gossip, from: peer, now: now, actions: &actions)
         case .livenessRequest(let timestamp, let sender):
             actions.append(.send(id, .livenessReply(timestamp: timestamp, sender: sender, replier: address)))
-            actions.append(.log("Liveness request from \(peer): answered"))
+            actions.append(.log(.about("Liveness request from ", peer, ": answered")))
         case .livenessReply(_, let sender, _):
             guard sender == address else {
                 let error = "liveness reply for \(sender), not for me (\(address))"

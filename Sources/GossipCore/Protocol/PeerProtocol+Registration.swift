@@ -8,7 +8,7 @@ extension PeerProtocol {
         let quorum = SeedChoice.quorum(of: seedOrder.count)
         actions.append(
             .log(
-                "Registering with \(quorum) of \(seedOrder.count) seeds: \(SeedProtocol.describe(Array(seedOrder.prefix(quorum))))"
+                "Registering with \(quorum) of \(seedOrder.count) seeds: \(LogEntry.describe(Array(seedOrder.prefix(quorum))))"
             ))
         for _ in 0..<quorum { askNextSeed(now: now, actions: &actions) }
     }
@@ -46,7 +46,7 @@ extension PeerProtocol {
             unexpected(message, on: id, actions: &actions)
             return
         }
-        actions.append(.log("Peer list from seed \(seed): \(SeedProtocol.describe(list))"))
+        actions.append(.log(.list("Peer list from seed \(seed): ", list)))
         guard pendingRegistrations.removeValue(forKey: seed) != nil else {
             if refreshPending { refreshed(list, now: now, actions: &actions) }
             return
@@ -87,7 +87,7 @@ extension PeerProtocol {
         }
         actions.append(
             .log(
-                "Registered with \(registeredSeeds.count) seeds; \(knownPeers.count) peers known: \(SeedProtocol.describe(knownPeers))"
+                .list("Registered with \(registeredSeeds.count) seeds; \(knownPeers.count) peers known: ", knownPeers)
             ))
         startLinking(now: now, actions: &actions)
     }

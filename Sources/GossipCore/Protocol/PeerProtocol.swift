@@ -84,7 +84,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     }
 
     public mutating func start(now: Now, actions: inout [Action]) {
-        actions.append(.log("Peer listening on \(address); seeds: \(SeedProtocol.describe(settings.seeds))"))
+        actions.append(.log(.list("Peer listening on \(address); seeds: ", settings.seeds)))
         startRegistration(now: now, actions: &actions)
         if settings.messageCount > 0 {
             actions.append(.schedule(.gossip, at: now.instant + settings.gossipInterval))

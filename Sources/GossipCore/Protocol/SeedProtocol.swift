@@ -66,7 +66,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
             registeredOn[id] = peer
             let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: peer, using: &rng)
             actions.append(.send(id, .peerList(list)))
-            actions.append(.log("Sent peer list to \(peer): \(Self.describe(list))"))
+            actions.append(.log(.list("Sent peer list to \(peer): ", list)))
         case .listPeers:
             let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: nil, using: &rng)
             actions.append(.send(id, .peerList(list)))
@@ -99,9 +99,5 @@ public struct SeedProtocol: NodeInstance, Sendable {
         let remote = remotes[id].map(\.description) ?? "\(id)"
         if let peer = registeredOn[id] { return "peer \(peer) (\(remote))" }
         return remote
-    }
-
-    static func describe(_ list: [NodeAddress]) -> String {
-        list.isEmpty ? "(none)" : list.map(\.description).joined(separator: ", ")
     }
 }

@@ -217,8 +217,8 @@ public final class EventLoop<Instance: NodeInstance> {
                 guard let connection = connections[id] else { continue }
                 connection.closing = true
                 markDirty(id)
-            case .log(let text):
-                log.write(text, at: now.wall)
+            case .log(let entry):
+                log.write(entry.description, at: now.wall)
             case .schedule(let id, let at):
                 timers[id] = at
             }

@@ -1,0 +1,54 @@
+/// One line for a node's log, as an instance asks for it.
+///
+/// The text is only built when a shell writes it: the hot entries (a message received, a
+/// liveness request answered, a peer list) carry their values and render on demand, so a
+/// simulator driving 100,000 instances does not spend its time formatting lines nobody reads.
+/// Any other entry is written as an interpolated string literal: `.log("Linked with \(peer)")`.
+public struct LogEntry: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringInterpolation {
+    enum Content: Hashable, Sendable {
+        case text(String)
+        /// `prefix`, then the addresses separated by ", " (or "(none)"), then `suffix`.
+        case addresses(String, [NodeAddress], String)
+        /// `prefix`, one address, `suffix`.
+        case address(String, NodeAddress, String)
+        case received(GossipMessage, from: NodeAddress)
+    }
+
+    let content: Content
+
+    init(_ content: Content) { self.content = content }
+
+    public init(stringLiteral value: String) { content = .text(value) }
+
+    public init(stringInterpolation: DefaultStringInterpolation) {
+        content = .text(String(stringInterpolation: stringInterpolation))
+    }
+
+    public var description: String {
+        switch content {
+        case .text(let text): return text
+        case .addresses(let prefix, let list, let suffix): return prefix + Self.describe(list) + suffix
+        case .address(let prefix, let address, let suffix): return prefix + address.description + suffix
+        case .received(let message, let peer): return LogText.received(message, from: peer)
+        }
+    }
+
+    static func describe(_ list: [NodeAddress]) -> String {
+        list.isEmpty ? "(none)" : list.map(\.description).joined(separator: ", ")
+    }
+
+    /// `prefix` + the list + `suffix`, rendered when written.
+    public static func list(_ prefix: String, _ list: [NodeAddress], _ suffix: String = "") -> LogEntry {
+        LogEntry(.addresses(prefix, list, suffix))
+    }
+
+    /// `prefix` + the address + `suffix`, rendered when written.
+    public static func about(_ prefix: String, _ address: NodeAddress, _ suffix: String = "") -> LogEntry {
+        LogEntry(.address(prefix, address, suffix))
+    }
+
+    /// The specification's receipt line: the message and the neighbour it came from.
+    public static func received(_ message: GossipMessage, from peer: NodeAddress) -> LogEntry {
+        LogEntry(.received(message, from: peer))
+    }
+}
