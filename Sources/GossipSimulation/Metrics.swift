@@ -5,7 +5,6 @@ import GossipCore
 /// measuring changes nothing in the run.
 struct Metrics {
     let peerCount: Int
-    var logLines = 0
     var joinedAt: [Int64]
     var crashedAt: [Int64]
 
@@ -44,33 +43,42 @@ struct Metrics {
 
     mutating func joined(peer: Int, at time: Int64) { joinedAt[peer] = time }
 
-    func index(of message: GossipMessage) -> Int { messageIndex[message.text] ?? -1 }
+    /// The last message looked up: a flood sends one message many times in a row.
+    private var lastLookup: (text: String, index: Int) = ("", -1)
+
+    /// The broadcast's index, or -1 for a message not tracked.
+    mutating func index(of message: GossipMessage) -> Int {
+        if message.text == lastLookup.text { return lastLookup.index }
+        let index = messageIndex[message.text] ?? -1
+        lastLookup = (message.text, index)
+        return index
+    }
+
+    func has(_ k: Int, peer: Int) -> Bool { messages[k].hops[peer] != 255 }
 
     mutating func created(_ message: GossipMessage, by peer: Int, at time: Int64) {
         messageIndex[message.text] = messages.count
+        lastLookup = ("", -1)
         var hops = [UInt8](repeating: 255, count: peerCount)
         hops[peer] = 0
         messages.append(Tracked(origin: peer, createdAt: time, arrivals: 1, lastArrival: time, hops: hops))
     }
 
     /// Counts a copy sent by `peer`; returns the hop count that copy carries.
-    mutating func sent(_ message: GossipMessage, by peer: Int) -> UInt8 {
-        guard let k = messageIndex[message.text] else { return 0 }
+    mutating func sent(_ k: Int, by peer: Int) -> UInt8 {
         messages[k].sends += 1
         let hop = messages[k].hops[peer]
         return hop >= 254 ? 254 : hop + 1
     }
 
-    mutating func received(_ message: GossipMessage, by peer: Int, hop: UInt8, at time: Int64) {
-        guard let k = messageIndex[message.text] else { return }
+    mutating func received(_ k: Int, by peer: Int, hop: UInt8, at time: Int64) {
         messages[k].hops[peer] = hop
         messages[k].arrivals += 1
         messages[k].lastArrival = time
     }
 
     /// The peer refused a message recorded as received (stale): take the record back.
-    mutating func notKept(_ message: GossipMessage, by peer: Int) {
-        guard let k = messageIndex[message.text] else { return }
+    mutating func notKept(_ k: Int, by peer: Int) {
         messages[k].hops[peer] = 255
         messages[k].arrivals -= 1
     }

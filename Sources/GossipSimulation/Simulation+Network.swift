@@ -25,10 +25,26 @@ extension Simulation {
         var lastToClient: Int64 = 0
     }
 
-    /// A node's end of a connection, as the node names it.
-    struct Endpoint: Hashable {
-        var node: Int32
-        var id: ConnectionID
+    /// The pipe behind a node's connection. Connection numbers are handed out in sequence
+    /// (the instance numbers its dials, the simulator its accepts), so a per-node array indexed
+    /// by number replaces a hash table: the busiest lookup of the run becomes an index.
+    func endpoint(_ node: Int32, _ id: ConnectionID) -> Int32? {
+        let table = id.direction == .outbound ? outboundPipes[Int(node)] : inboundPipes[Int(node)]
+        let index = id.number - 1
+        guard index >= 0, index < table.count, table[index] >= 0 else { return nil }
+        return table[index]
+    }
+
+    func setEndpoint(_ node: Int32, _ id: ConnectionID, _ pipe: Int32?) {
+        let index = id.number - 1
+        guard index >= 0 else { return }
+        if id.direction == .outbound {
+            while outboundPipes[Int(node)].count <= index { outboundPipes[Int(node)].append(-1) }
+            outboundPipes[Int(node)][index] = pipe ?? -1
+        } else {
+            while inboundPipes[Int(node)].count <= index { inboundPipes[Int(node)].append(-1) }
+            inboundPipes[Int(node)][index] = pipe ?? -1
+        }
     }
 
     static let minimumRetransmission: Int64 = 200_000_000
@@ -95,7 +111,7 @@ extension Simulation {
         }
         let p = Int32(pipes.count)
         pipes.append(Pipe(client: node, clientID: id, server: target))
-        endpoints[Endpoint(node: node, id: id)] = p
+        setEndpoint(node, id, p)
         pipesOf[Int(node)].append(p)
         if let heal = blockedUntil(from: node, to: target), heal - now > Self.synTimeout {
             agenda.push(.connectResult(pipe: p, failure: "Connection timed out"), at: now + Self.synTimeout)
@@ -118,7 +134,7 @@ extension Simulation {
         nextInbound[Int(server)] += 1
         pipes[Int(p)].serverID = id
         pipes[Int(p)].serverOpen = true
-        endpoints[Endpoint(node: server, id: id)] = p
+        setEndpoint(server, id, p)
         pipesOf[Int(server)].append(p)
         let client = addresses[Int(pipe.client)]
         let remote = NodeAddress(host: client.host, port: UInt16(32768 + Int(p) % 28000))
@@ -133,7 +149,7 @@ extension Simulation {
         guard pipe.clientOpen, alive[Int(pipe.client)] else { return }
         if let failure {
             pipes[Int(p)].clientOpen = false
-            endpoints[Endpoint(node: pipe.client, id: pipe.clientID)] = nil
+            setEndpoint(pipe.client, pipe.clientID, nil)
             handle(.connectFailed(pipe.clientID, reason: failure), at: pipe.client)
         } else {
             handle(.connected(pipe.clientID), at: pipe.client)
@@ -142,23 +158,27 @@ extension Simulation {
 
     /// `node` sends `message` on its connection `id`.
     func send(_ message: Message, from node: Int32, on id: ConnectionID) {
-        guard let p = endpoints[Endpoint(node: node, id: id)] else { return }
+        guard let p = endpoint(node, id) else { return }
         let pipe = pipes[Int(p)]
         let towardServer = pipe.client == node && pipe.clientID == id
         let target = towardServer ? pipe.server : pipe.client
         var hop: UInt8 = 0
+        var tracked: Int32 = -1
         if case .gossip(let gossip) = message {
-            hop = metrics.sent(gossip, by: Int(node) - seedCount)
+            tracked = Int32(metrics.index(of: gossip))
+            if tracked >= 0 { hop = metrics.sent(Int(tracked), by: Int(node) - seedCount) }
         } else if case .deadNode(let dead, _, let reporter) = message {
             if let deadIndex = indexOf[dead], reporter == addresses[Int(node)] {
                 metrics.deadReport(
                     dead: Int(deadIndex) - seedCount, reporter: Int(node) - seedCount, deadIsAlive: alive[Int(deadIndex)])
             }
         }
-        agenda.push(.deliver(target, pipe: p, message, hop: hop), at: segmentArrival(pipe: p, towardServer: towardServer))
+        agenda.push(
+            .deliver(target, pipe: p, message, hop: hop, tracked: tracked),
+            at: segmentArrival(pipe: p, towardServer: towardServer))
     }
 
-    func deliver(_ message: Message, hop: UInt8, to node: Int32, pipe p: Int32) {
+    func deliver(_ message: Message, hop: UInt8, tracked: Int32, to node: Int32, pipe p: Int32) {
         let pipe = pipes[Int(p)]
         let atServer = pipe.server == node
         let open = atServer ? pipe.serverOpen : pipe.clientOpen
@@ -169,13 +189,20 @@ extension Simulation {
         let n = Int(node)
         if n >= seedCount, case .gossip(let gossip) = message {
             let peer = n - seedCount
-            let isNew = !peers[peer].messageLog.contains(gossip)
-            digest.mix(metrics.index(of: gossip))
+            digest.mix(Int(tracked))
+            guard tracked >= 0 else {
+                handle(.message(id, message), at: node)
+                return
+            }
+            // The simulator's record of who has a tracked message mirrors the peers' logs (and
+            // is checked against them below), so the common case, a duplicate, costs no lookup
+            // in the peer's log besides the peer's own.
+            let isNew = !metrics.has(Int(tracked), peer: peer)
             // Recorded before the peer handles it: it forwards the message while handling it,
             // and each copy carries this peer's hop count plus one.
-            if isNew { metrics.received(gossip, by: peer, hop: hop, at: now) }
+            if isNew { metrics.received(Int(tracked), by: peer, hop: hop, at: now) }
             handle(.message(id, message), at: node)
-            if isNew, !peers[peer].messageLog.contains(gossip) { metrics.notKept(gossip, by: peer) }
+            if isNew, !peers[peer].messageLog.contains(gossip) { metrics.notKept(Int(tracked), by: peer) }
             return
         }
         digest.mix(Self.kindTag(message))
@@ -192,14 +219,14 @@ extension Simulation {
         if isClient {
             guard pipes[Int(p)].clientOpen else { return }
             pipes[Int(p)].clientOpen = false
-            endpoints[Endpoint(node: node, id: pipe.clientID)] = nil
+            setEndpoint(node, pipe.clientID, nil)
             if pipe.serverOpen {
                 agenda.push(.fin(pipe.server, pipe: p, reason), at: segmentArrival(pipe: p, towardServer: true))
             }
         } else {
             guard pipes[Int(p)].serverOpen else { return }
             pipes[Int(p)].serverOpen = false
-            if let serverID = pipe.serverID { endpoints[Endpoint(node: node, id: serverID)] = nil }
+            if let serverID = pipe.serverID { setEndpoint(node, serverID, nil) }
             if pipe.clientOpen {
                 agenda.push(.fin(pipe.client, pipe: p, reason), at: segmentArrival(pipe: p, towardServer: false))
             }
@@ -221,7 +248,7 @@ extension Simulation {
             guard let serverID = pipe.serverID else { return }
             id = serverID
         }
-        endpoints[Endpoint(node: node, id: id)] = nil
+        setEndpoint(node, id, nil)
         if isClient, !pipe.serverOpen, pipe.serverID == nil {
             // Closed before it was ever accepted: for the dialler that is a failed connect.
             handle(.connectFailed(id, reason: "Connection refused"), at: node)
@@ -241,9 +268,9 @@ extension Simulation {
             case .send(let id, let message):
                 send(message, from: node, on: id)
             case .close(let id):
-                if let p = endpoints[Endpoint(node: node, id: id)] { closeEnd(of: node, pipe: p, reason: .endOfStream) }
+                if let p = endpoint(node, id) { closeEnd(of: node, pipe: p, reason: .endOfStream) }
             case .log:
-                metrics.logLines += 1
+                break
             case .schedule(let id, let at):
                 let slot = id == .gossip ? 0 : 1
                 deadlines[Int(node)][slot] = at.nanoseconds

@@ -27,7 +27,9 @@ public final class Simulation {
 
     // The network.
     var pipes: [Pipe] = []
-    var endpoints: [Endpoint: Int32] = [:]
+    /// Each node's connections, by number: the pipe, or -1 once closed.
+    var outboundPipes: [[Int32]] = []
+    var inboundPipes: [[Int32]] = []
     var pipesOf: [[Int32]] = []
     /// Peers cut off by each partition.
     var cutOff: [[Bool]] = []
@@ -57,15 +59,17 @@ public final class Simulation {
             seedAddresses.append(NodeAddress(host: .ipv4(192, 168, UInt8(i >> 8), UInt8(i & 0xFF)), port: 5001))
         }
         for (i, address) in seedAddresses.enumerated() {
-            seeds.append(SeedProtocol(address: address, rng: SeededRandom(seed: master.next())))
+            var seed = SeedProtocol(address: address, rng: SeededRandom(seed: master.next()))
+            seed.logging = false  // Nobody reads the logs of a simulated node; don't build them.
+            seeds.append(seed)
             register(address, index: i)
         }
         for i in 0..<settings.peers {
             let address = NodeAddress(host: .ipv4(10, UInt8(i >> 16), UInt8((i >> 8) & 0xFF), UInt8(i & 0xFF)), port: 6000)
-            peers.append(
-                PeerProtocol(
-                    settings: settings.peerSettings(address: address, seeds: seedAddresses),
-                    rng: SeededRandom(seed: master.next())))
+            var peer = PeerProtocol(
+                settings: settings.peerSettings(address: address, seeds: seedAddresses), rng: SeededRandom(seed: master.next()))
+            peer.logging = false
+            peers.append(peer)
             register(address, index: settings.seeds + i)
         }
         scheduleScript()
@@ -79,6 +83,8 @@ public final class Simulation {
         deadlines.append([.max, .max])
         nextInbound.append(1)
         pipesOf.append([])
+        outboundPipes.append([])
+        inboundPipes.append([])
     }
 
     /// What is on the agenda.
@@ -86,7 +92,8 @@ public final class Simulation {
         /// A node starts listening (seeds at time zero, peers spread over `joinOver`).
         case join(Int32)
         /// A segment with a message reaches one end of a pipe.
-        case deliver(Int32, pipe: Int32, Message, hop: UInt8)
+        /// `tracked`: the broadcast's index in the metrics (-1: not tracked).
+        case deliver(Int32, pipe: Int32, Message, hop: UInt8, tracked: Int32)
         /// A connection request reaches the listener.
         case syn(pipe: Int32)
         /// The answer to a connection request reaches the dialler.
@@ -160,8 +167,8 @@ public final class Simulation {
                 peers[Int(node) - seedCount].start(now: nowValue, actions: &actions)
             }
             apply(node)
-        case .deliver(let node, let pipe, let message, let hop):
-            deliver(message, hop: hop, to: node, pipe: pipe)
+        case .deliver(let node, let pipe, let message, let hop, let tracked):
+            deliver(message, hop: hop, tracked: tracked, to: node, pipe: pipe)
         case .syn(let pipe):
             synArrived(pipe)
         case .connectResult(let pipe, let failure):

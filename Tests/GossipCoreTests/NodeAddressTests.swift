@@ -17,7 +17,7 @@ struct NodeAddressTests {
     @Test("a bracketed IPv6 address parses into its groups and port and prints back unchanged")
     func ipv6RoundTrip() throws {
         let address = try NodeAddress(parsing: "[2001:db8::1]:5001")
-        #expect(address.host == .ipv6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]))
+        #expect(address.host == .ipv6(groups: [0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]))
         #expect(address.port == 5001)
         #expect(address.description == "[2001:db8::1]:5001")
     }
@@ -148,8 +148,8 @@ struct NodeAddressTests {
     @Test("parseHost reads IPv4, bare IPv6 and bracketed IPv6")
     func parseHostForms() throws {
         #expect(try NodeAddress.parseHost("127.0.0.1") == .ipv4(127, 0, 0, 1))
-        #expect(try NodeAddress.parseHost("::1") == .ipv6([0, 0, 0, 0, 0, 0, 0, 1]))
-        #expect(try NodeAddress.parseHost("[::1]") == .ipv6([0, 0, 0, 0, 0, 0, 0, 1]))
+        #expect(try NodeAddress.parseHost("::1") == .ipv6(groups: [0, 0, 0, 0, 0, 0, 0, 1]))
+        #expect(try NodeAddress.parseHost("[::1]") == .ipv6(groups: [0, 0, 0, 0, 0, 0, 0, 1]))
     }
 
     @Test("parseHost rejects a name, an empty text and an unclosed bracket")

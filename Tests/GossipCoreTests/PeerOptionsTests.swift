@@ -14,7 +14,7 @@ struct PeerOptionsTests {
     static let everyOption: [([String], PeerOptions)] = [
         (["--port", "6001"], options { $0.port = 6001 }),
         (["--port", "0"], options { $0.port = 0 }),
-        (["--host", "::1"], options { $0.host = .ipv6([0, 0, 0, 0, 0, 0, 0, 1]) }),
+        (["--host", "::1"], options { $0.host = .ipv6(groups: [0, 0, 0, 0, 0, 0, 0, 1]) }),
         (["--host", "10.0.0.2"], options { $0.host = .ipv4(10, 0, 0, 2) }),
         (["--config", "seeds.txt"], options { $0.configPath = "seeds.txt" }),
         (["--log-dir", "/tmp/logs"], options { $0.logDirectory = "/tmp/logs" }),

@@ -117,7 +117,8 @@ struct SeedProtocolTests {
         var driver = SeedDriver()
         driver.register(
             (1...100).map {
-                NodeAddress(host: .ipv6([0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, UInt16($0)]), port: 65535)
+                NodeAddress(
+                    host: .ipv6(groups: [0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, UInt16($0)]), port: 65535)
             })
         let (id, actions) = driver.send("List Peers")
         #expect(sent(on: id, actions).first.map { $0.encoded.utf8.count <= Limits.maxLineBytes } == true)

@@ -20,7 +20,7 @@ extension ProcessTests {
         static func created(in log: String) -> [String] {
             log.split(separator: "\n").compactMap { line in
                 guard let range = line.range(of: " Created message ") else { return nil }
-                return String(line[range.upperBound...].prefix { $0 != " " })
+                return String(line[range.upperBound...].prefix { $0 != ";" })
             }
         }
 

@@ -17,6 +17,11 @@ public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { (direction == .inbound ? "in#" : "out#") + String(number) }
+
+    /// One word to hash instead of two fields (connection tables are looked up per message).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(number << 1 | (direction == .inbound ? 1 : 0))
+    }
 }
 
 /// The timers an instance can ask for. At most one of each is armed: asking again replaces
@@ -126,6 +131,9 @@ public enum Action: Hashable, Sendable {
 public protocol NodeInstance {
     /// The address the node listens on.
     var address: NodeAddress { get }
+    /// Whether the instance asks for log lines (`.log` actions). On by default; logging
+    /// never changes what an instance does, only what it reports.
+    var logging: Bool { get set }
     /// Called once, when the node is listening.
     mutating func start(now: Now, actions: inout [Action])
     /// Called for every event, in order.
@@ -133,6 +141,11 @@ public protocol NodeInstance {
 }
 
 extension NodeInstance {
+    /// Appends `.log(entry)` when logging is on; the entry is not even built otherwise.
+    func log(_ entry: @autoclosure () -> LogEntry, _ actions: inout [Action]) {
+        if logging { actions.append(.log(entry())) }
+    }
+
     /// The actions for starting, as a value: handy in tests.
     public mutating func start(now: Now) -> [Action] {
         var actions: [Action] = []

@@ -3,7 +3,10 @@
 /// The text is only built when a shell writes it: the hot entries (a message received, a
 /// liveness request answered, a peer list) carry their values and render on demand, so a
 /// simulator driving 100,000 instances does not spend its time formatting lines nobody reads.
-/// Any other entry is written as an interpolated string literal: `.log("Linked with \(peer)")`.
+/// Any other entry is written as an interpolated string literal: `log("Linked with \(peer)", &actions)`.
+///
+/// Instances log through `NodeInstance.log(_:_:)`, which takes the entry as an autoclosure:
+/// with `logging` off (a simulator does not read 100,000 logs) nothing is built at all.
 public struct LogEntry: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringInterpolation {
     enum Content: Hashable, Sendable {
         case text(String)

@@ -25,7 +25,7 @@ extension PeerProtocol {
             actions.append(.send(id, .gossip(message)))
             sent += 1
         }
-        actions.append(.log("\(LogText.created(message, sentTo: sent))"))
+        log("\(LogText.created(message, sentTo: sent))", &actions)
     }
 
     mutating func received(_ message: GossipMessage, from peer: NodeAddress, now: Now, actions: inout [Action]) {
@@ -33,10 +33,9 @@ extension PeerProtocol {
         case .duplicate:
             return  // Seen before: dropped silently, as the specification says.
         case .stale:
-            actions.append(
-                .log("Dropped stale message \(message) from \(peer): older than the \(settings.logRetention) retention"))
+            log("Dropped stale message \(message) from \(peer): older than the \(settings.logRetention) retention", &actions)
         case .new:
-            actions.append(.log(.received(message, from: peer)))
+            log(.received(message, from: peer), &actions)
             for other in neighbourOrder where other != peer {
                 if let id = neighbours[other]?.connection { actions.append(.send(id, .gossip(message))) }
             }

@@ -6,8 +6,16 @@
 /// the next candidate.
 extension PeerProtocol {
     mutating func startLinking(now: Now, actions: inout [Action]) {
-        candidates = knownPeers.shuffled(using: &rng)
-        if candidates.isEmpty { actions.append(.log("No other peers known yet; waiting for peers to link to us")) }
+        // Keep a bounded number of candidates: a peer links to few, a handful more replace
+        // failures, and a refresh from a seed brings fresh ones when they run out. (The union
+        // of a quorum's lists holds up to hundreds of addresses; keeping them all, per peer,
+        // was most of a 100,000-peer simulation's memory.)
+        // A partial Fisher-Yates shuffle: only the first `wanted` places are drawn.
+        let wanted = min(settings.maxLinks * 4, knownPeers.count)
+        for i in 0..<wanted { knownPeers.swapAt(i, Int.random(in: i..<knownPeers.count, using: &rng)) }
+        candidates = Array(knownPeers.prefix(wanted))
+        knownPeers = []
+        if candidates.isEmpty { log("No other peers known yet; waiting for peers to link to us", &actions) }
         dialNextCandidates(now: now, actions: &actions)
     }
 
@@ -62,14 +70,14 @@ extension PeerProtocol {
     mutating func dial(_ peer: NodeAddress, now: Now, actions: inout [Action]) {
         let id = newConnection(to: peer, actions: &actions)
         roles[id] = .dialling(peer, since: now.instant)
-        actions.append(.log("Linking to peer \(peer)"))
+        log("Linking to peer \(peer)", &actions)
     }
 
     /// The answer of a peer we dialled.
     mutating func dialAnswer(_ message: Message, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
         switch message {
         case .linkAccepted(let said):
-            if said != peer { actions.append(.log("Warning: peer \(peer) calls itself \(said); keeping \(peer)")) }
+            if said != peer { log("Warning: peer \(peer) calls itself \(said); keeping \(peer)", &actions) }
             if let existing = neighbours[peer]?.connection, existing != id {
                 // It linked to us meanwhile; one link is enough.
                 roles[id] = nil
@@ -80,7 +88,7 @@ extension PeerProtocol {
         case .linkRefused(let reason):
             roles[id] = nil
             actions.append(.close(id))
-            actions.append(.log("Peer \(peer) refused the link: \(reason)"))
+            log("Peer \(peer) refused the link: \(reason)", &actions)
             dialNextCandidates(now: now, actions: &actions)
         default:
             unexpected(message, on: id, actions: &actions)
@@ -93,7 +101,7 @@ extension PeerProtocol {
     ) {
         guard case .linkRequest(let peer) = message else {
             let error = "send 'Link Request:<IP>:<port>' first (a peer takes links, not '\(Message.quote(message.encoded[...]))')"
-            actions.append(.log("Unexpected message from \(remote): \(error)"))
+            log("Unexpected message from \(remote): \(error)", &actions)
             actions.append(.send(id, .error(error)))
             return
         }
@@ -116,7 +124,7 @@ extension PeerProtocol {
             actions.append(.send(id, .linkRefused(refusal)))
             actions.append(.close(id))
             roles[id] = nil
-            actions.append(.log("Refused link from \(peer) (\(remote)): \(refusal)"))
+            log("Refused link from \(peer) (\(remote)): \(refusal)", &actions)
             return
         }
         actions.append(.send(id, .linkAccepted(address)))
@@ -128,10 +136,11 @@ extension PeerProtocol {
         roles[id] = .link(peer)
         if neighbours[peer] == nil {
             neighbourOrder.append(peer)
-            actions.append(
-                .log("Linked with peer \(peer) (\(dialledByUs ? "outbound" : "inbound")); \(neighbourOrder.count) neighbours"))
+            log(
+                "Linked with peer \(peer) (\(dialledByUs ? "outbound" : "inbound")); \(neighbourOrder.count) neighbours", &actions
+            )
         } else {
-            actions.append(.log("Link with peer \(peer) is up again"))
+            log("Link with peer \(peer) is up again", &actions)
         }
         var liveness = neighbours[peer]?.liveness ?? Liveness(missLimit: settings.livenessMisses)
         liveness.replyReceived()  // It answered on a fresh connection: it is alive.
@@ -144,7 +153,7 @@ extension PeerProtocol {
     /// A link dropped. The neighbour stays: liveness decides whether it is dead, and whoever
     /// dialled the link dials it again at the next liveness check.
     mutating func linkLost(_ peer: NodeAddress, why: String, actions: inout [Action]) {
-        actions.append(.log("Link with peer \(peer) \(why)"))
+        log("Link with peer \(peer) \(why)", &actions)
         neighbours[peer]?.connection = nil
     }
 
@@ -157,11 +166,11 @@ extension PeerProtocol {
             received(gossip, from: peer, now: now, actions: &actions)
         case .livenessRequest(let timestamp, let sender):
             actions.append(.send(id, .livenessReply(timestamp: timestamp, sender: sender, replier: address)))
-            actions.append(.log(.about("Liveness request from ", peer, ": answered")))
+            log(.about("Liveness request from ", peer, ": answered"), &actions)
         case .livenessReply(_, let sender, _):
             guard sender == address else {
                 let error = "liveness reply for \(sender), not for me (\(address))"
-                actions.append(.log("Bad liveness reply from \(peer): \(error)"))
+                log("Bad liveness reply from \(peer): \(error)", &actions)
                 actions.append(.send(id, .error(error)))
                 return
             }
@@ -180,7 +189,7 @@ extension PeerProtocol {
         for (id, peer) in late {
             roles[id] = nil
             actions.append(.close(id))
-            actions.append(.log("Link to \(peer) failed: no answer to the link request"))
+            log("Link to \(peer) failed: no answer to the link request", &actions)
         }
         if !late.isEmpty { dialNextCandidates(now: now, actions: &actions) }
     }

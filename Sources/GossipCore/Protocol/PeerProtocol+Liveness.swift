@@ -35,7 +35,7 @@ extension PeerProtocol {
 
     mutating func reportDead(_ peer: NodeAddress, neighbour: Neighbour, now: Now, actions: inout [Action]) {
         let report = Message.deadNode(dead: peer, timestamp: now.wall, reporter: address)
-        actions.append(.log("Reporting \(report.encoded) (\(neighbour.liveness.misses) liveness requests unanswered)"))
+        log("Reporting \(report.encoded) (\(neighbour.liveness.misses) liveness requests unanswered)", &actions)
         for seed in settings.seeds { send(report, toSeed: seed, actions: &actions) }
         if let id = neighbour.connection {
             roles[id] = nil

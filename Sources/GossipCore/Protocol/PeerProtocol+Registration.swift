@@ -6,10 +6,9 @@ extension PeerProtocol {
     mutating func startRegistration(now: Now, actions: inout [Action]) {
         seedOrder = SeedChoice.order(settings.seeds, using: &rng)
         let quorum = SeedChoice.quorum(of: seedOrder.count)
-        actions.append(
-            .log(
-                "Registering with \(quorum) of \(seedOrder.count) seeds: \(LogEntry.describe(Array(seedOrder.prefix(quorum))))"
-            ))
+        log(
+            "Registering with \(quorum) of \(seedOrder.count) seeds: \(LogEntry.describe(Array(seedOrder.prefix(quorum))))",
+            &actions)
         for _ in 0..<quorum { askNextSeed(now: now, actions: &actions) }
     }
 
@@ -46,21 +45,21 @@ extension PeerProtocol {
             unexpected(message, on: id, actions: &actions)
             return
         }
-        actions.append(.log(.list("Peer list from seed \(seed): ", list)))
+        log(.list("Peer list from seed \(seed): ", list), &actions)
         guard pendingRegistrations.removeValue(forKey: seed) != nil else {
             if refreshPending { refreshed(list, now: now, actions: &actions) }
             return
         }
         registeredSeeds.append(seed)
-        for peer in list where peer != address && knownPeerSet.insert(peer).inserted {
-            knownPeers.append(peer)
-        }
+        // Gathered as they come; made a union (each address once) when registration ends.
+        let own = address
+        knownPeers.append(contentsOf: list.lazy.filter { $0 != own })
         registrationProgressed(now: now, actions: &actions)
     }
 
     mutating func seedConnectionLost(_ seed: NodeAddress, id: ConnectionID, why: String, now: Now, actions: inout [Action]) {
         if seedConnections[seed] == id { seedConnections[seed] = nil }
-        actions.append(.log("Connection to seed \(seed) \(why)"))
+        log("Connection to seed \(seed) \(why)", &actions)
         // A refresh in flight on this connection will not be answered.
         refreshPending = false
         guard pendingRegistrations.removeValue(forKey: seed) != nil else { return }
@@ -70,9 +69,9 @@ extension PeerProtocol {
     /// A seed we asked did not register us: try a fallback so a quorum still knows us.
     mutating func registrationFailed(_ seed: NodeAddress, now: Now, actions: inout [Action]) {
         if askNextSeed(now: now, actions: &actions) {
-            actions.append(.log("Registration with seed \(seed) failed; trying seed \(seedOrder[nextSeed - 1]) instead"))
+            log("Registration with seed \(seed) failed; trying seed \(seedOrder[nextSeed - 1]) instead", &actions)
         } else {
-            actions.append(.log("Registration with seed \(seed) failed and no other seed is left to try"))
+            log("Registration with seed \(seed) failed and no other seed is left to try", &actions)
         }
         registrationProgressed(now: now, actions: &actions)
     }
@@ -81,14 +80,16 @@ extension PeerProtocol {
     mutating func registrationProgressed(now: Now, actions: inout [Action]) {
         guard pendingRegistrations.isEmpty, !linkingStarted else { return }
         linkingStarted = true
+        // The union: sorted, each address once. Sorting a few hundred addresses is cheaper
+        // than hashing them (measured in a 100,000-peer simulation), and gives an order that
+        // does not depend on which seed answered first.
+        knownPeers.sort()
+        knownPeers = knownPeers.enumerated().filter { $0.offset == 0 || knownPeers[$0.offset - 1] != $0.element }.map(\.element)
         let quorum = SeedChoice.quorum(of: seedOrder.count)
         if registeredSeeds.count < quorum {
-            actions.append(.log("Warning: registered with only \(registeredSeeds.count) of the \(quorum) seeds wanted"))
+            log("Warning: registered with only \(registeredSeeds.count) of the \(quorum) seeds wanted", &actions)
         }
-        actions.append(
-            .log(
-                .list("Registered with \(registeredSeeds.count) seeds; \(knownPeers.count) peers known: ", knownPeers)
-            ))
+        log(.list("Registered with \(registeredSeeds.count) seeds; \(knownPeers.count) peers known: ", knownPeers), &actions)
         startLinking(now: now, actions: &actions)
     }
 
@@ -101,7 +102,7 @@ extension PeerProtocol {
                 roles[id] = nil
                 actions.append(.close(id))
             }
-            actions.append(.log("Seed \(seed) did not answer the registration in time"))
+            log("Seed \(seed) did not answer the registration in time", &actions)
             registrationFailed(seed, now: now, actions: &actions)
         }
     }

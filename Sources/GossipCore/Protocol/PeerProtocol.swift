@@ -7,6 +7,7 @@
 public struct PeerProtocol: NodeInstance, Sendable {
     public let settings: PeerSettings
     public var address: NodeAddress { settings.address }
+    public var logging = true
 
     var rng: SeededRandom
     var nextConnection = 1
@@ -22,8 +23,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
     var pendingRegistrations: [NodeAddress: Instant] = [:]
     public internal(set) var registeredSeeds: [NodeAddress] = []
     /// The union of the peer lists received, in order of arrival.
+    /// Kept until linking starts; then a bounded random part of it becomes `candidates`.
     public internal(set) var knownPeers: [NodeAddress] = []
-    var knownPeerSet: Set<NodeAddress> = []
     /// The open (or opening) connection to each seed.
     var seedConnections: [NodeAddress: ConnectionID] = [:]
     var linkingStarted = false
@@ -84,7 +85,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     }
 
     public mutating func start(now: Now, actions: inout [Action]) {
-        actions.append(.log(.list("Peer listening on \(address); seeds: ", settings.seeds)))
+        log(.list("Peer listening on \(address); seeds: ", settings.seeds), &actions)
         startRegistration(now: now, actions: &actions)
         if settings.messageCount > 0 {
             actions.append(.schedule(.gossip, at: now.instant + settings.gossipInterval))
@@ -110,11 +111,11 @@ public struct PeerProtocol: NodeInstance, Sendable {
             broadcast(now: now, actions: &actions)
         case .lineNotUTF8(let id, let count):
             let error = "line of \(count) bytes is not valid UTF-8"
-            actions.append(.log("Bad input from \(name(of: id)): \(error)"))
+            log("Bad input from \(name(of: id)): \(error)", &actions)
             actions.append(.send(id, .error(error)))
         case .lineTooLong(let id):
             let error = "line longer than \(Limits.maxLineBytes) bytes; closing the connection"
-            actions.append(.log("Bad input from \(name(of: id)): \(error)"))
+            log("Bad input from \(name(of: id)): \(error)", &actions)
             actions.append(.send(id, .error(error)))
             // The shell closes the connection after this event; account for it now.
             connectionLost(id, why: "closed after an over-long line", now: now, actions: &actions)
@@ -151,10 +152,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
         case .seed(let seed, _):
             seedConnectionLost(seed, id: id, why: why, now: now, actions: &actions)
         case .dialling(let peer, _):
-            actions.append(.log("Link to \(peer) failed: \(why)"))
+            log("Link to \(peer) failed: \(why)", &actions)
             dialNextCandidates(now: now, actions: &actions)
         case .inbound(let remote):
-            actions.append(.log("Connection from \(remote) \(why)"))
+            log("Connection from \(remote) \(why)", &actions)
         case .link(let peer):
             linkLost(peer, why: why, actions: &actions)
         }
@@ -163,7 +164,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     private mutating func handleLine(_ text: String, on id: ConnectionID, now: Now, actions: inout [Action]) {
         let message: Message
         do { message = try Message(decoding: text[...]) } catch {
-            actions.append(.log("Bad input from \(name(of: id)): \(error)"))
+            log("Bad input from \(name(of: id)): \(error)", &actions)
             actions.append(.send(id, .error(error.description)))
             return
         }
@@ -173,7 +174,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     private mutating func handleMessage(_ message: Message, on id: ConnectionID, now: Now, actions: inout [Action]) {
         if case .error(let reason) = message {
             // Never answer an error with an error: two confused nodes would ping-pong forever.
-            actions.append(.log("Error from \(name(of: id)): \(reason)"))
+            log("Error from \(name(of: id)): \(reason)", &actions)
             return
         }
         switch roles[id] {
@@ -193,7 +194,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// Refuses a line that this kind of connection does not take.
     mutating func unexpected(_ message: Message, on id: ConnectionID, actions: inout [Action]) {
         let error = "unexpected '\(Message.quote(message.encoded[...]))' on this connection"
-        actions.append(.log("Unexpected message from \(name(of: id)): \(error)"))
+        log("Unexpected message from \(name(of: id)): \(error)", &actions)
         actions.append(.send(id, .error(error)))
     }
 

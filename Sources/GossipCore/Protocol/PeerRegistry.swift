@@ -54,13 +54,12 @@ public struct PeerRegistry: Sendable {
             all.shuffle(using: &rng)
             return all
         }
-        var chosen: Set<Int> = []
+        // `take` is small (a peer list): a linear scan beats hashing here.
         var order: [Int] = []
+        order.reserveCapacity(take)
         for upper in (pool - take)..<pool {
             let candidate = Int.random(in: 0...upper, using: &rng)
-            let pick = chosen.contains(candidate) ? upper : candidate
-            chosen.insert(pick)
-            order.append(pick)
+            order.append(order.contains(candidate) ? upper : candidate)
         }
         order.shuffle(using: &rng)
         return order.map(address(at:))

@@ -2,6 +2,7 @@
 /// register, answers list queries, and drops a peer on a `Dead Node` report about it.
 public struct SeedProtocol: NodeInstance, Sendable {
     public let address: NodeAddress
+    public var logging = true
     public private(set) var registry = PeerRegistry()
     private var rng: SeededRandom
     /// The other end of each open connection, for naming the sender in the log.
@@ -15,29 +16,29 @@ public struct SeedProtocol: NodeInstance, Sendable {
     }
 
     public mutating func start(now: Now, actions: inout [Action]) {
-        actions.append(.log("Seed listening on \(address)"))
+        log("Seed listening on \(address)", &actions)
     }
 
     public mutating func handle(_ event: Event, now: Now, actions: inout [Action]) {
         switch event {
         case .accepted(let id, let remote):
             remotes[id] = remote
-            actions.append(.log("Connection from \(remote)"))
+            log("Connection from \(remote)", &actions)
         case .line(let id, let text):
             handleLine(text, on: id, actions: &actions)
         case .message(let id, let message):
             handleMessage(message, text: message.encoded, on: id, actions: &actions)
         case .lineNotUTF8(let id, let count):
             let error = "line of \(count) bytes is not valid UTF-8"
-            actions.append(.log("Bad input from \(sender(id)): \(error)"))
+            log("Bad input from \(sender(id)): \(error)", &actions)
             actions.append(.send(id, .error(error)))
         case .lineTooLong(let id):
             let error = "line longer than \(Limits.maxLineBytes) bytes; closing the connection"
-            actions.append(.log("Bad input from \(sender(id)): \(error)"))
+            log("Bad input from \(sender(id)): \(error)", &actions)
             actions.append(.send(id, .error(error)))
             forget(id)
         case .closed(let id, let reason):
-            actions.append(.log("Connection from \(sender(id)) \(reason)"))
+            log("Connection from \(sender(id)) \(reason)", &actions)
             forget(id)
         case .connected, .connectFailed, .timer, .command:
             break  // A seed opens no connections, arms no timers and takes no commands.
@@ -47,7 +48,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
     private mutating func handleLine(_ text: String, on id: ConnectionID, actions: inout [Action]) {
         let message: Message
         do { message = try Message(decoding: text[...]) } catch {
-            actions.append(.log("Bad input from \(sender(id)): \(error)"))
+            log("Bad input from \(sender(id)): \(error)", &actions)
             actions.append(.send(id, .error(error.description)))
             return
         }
@@ -59,31 +60,31 @@ public struct SeedProtocol: NodeInstance, Sendable {
         switch message {
         case .register(let peer):
             if registry.insert(peer) {
-                actions.append(.log("Registered peer \(peer) (connection from \(remotes[id].map(\.description) ?? "?"))"))
+                log("Registered peer \(peer) (connection from \(remotes[id].map(\.description) ?? "?"))", &actions)
             } else {
-                actions.append(.log("Peer \(peer) registered again; it stays listed once"))
+                log("Peer \(peer) registered again; it stays listed once", &actions)
             }
             registeredOn[id] = peer
             let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: peer, using: &rng)
             actions.append(.send(id, .peerList(list)))
-            actions.append(.log(.list("Sent peer list to \(peer): ", list)))
+            log(.list("Sent peer list to \(peer): ", list), &actions)
         case .listPeers:
             let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: nil, using: &rng)
             actions.append(.send(id, .peerList(list)))
-            actions.append(.log("List query from \(sender(id)): sent \(list.count) of \(registry.count) peers"))
+            log("List query from \(sender(id)): sent \(list.count) of \(registry.count) peers", &actions)
         case .deadNode(let dead, _, let reporter):
-            actions.append(.log("Received \(text) from \(sender(id))"))
+            log("Received \(text) from \(sender(id))", &actions)
             if registry.remove(dead) {
-                actions.append(.log("Removed dead peer \(dead) (reported by \(reporter)); \(registry.count) peers listed"))
+                log("Removed dead peer \(dead) (reported by \(reporter)); \(registry.count) peers listed", &actions)
             } else {
-                actions.append(.log("Dead peer \(dead) (reported by \(reporter)) is not listed here; nothing to remove"))
+                log("Dead peer \(dead) (reported by \(reporter)) is not listed here; nothing to remove", &actions)
             }
         case .error(let reason):
             // Never answer an error with an error: two confused nodes would ping-pong forever.
-            actions.append(.log("Error from \(sender(id)): \(reason)"))
+            log("Error from \(sender(id)): \(reason)", &actions)
         case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip:
             let error = "a seed does not take '\(Message.quote(text[...]))'"
-            actions.append(.log("Unexpected message from \(sender(id)): \(error)"))
+            log("Unexpected message from \(sender(id)): \(error)", &actions)
             actions.append(.send(id, .error(error)))
         }
     }

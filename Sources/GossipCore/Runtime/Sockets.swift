@@ -102,7 +102,8 @@ enum Sockets {
             return withUnsafePointer(to: &sin) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-        case .ipv6(let groups):
+        case .ipv6:
+            let groups = address.host.groups!
             var sin6 = sockaddr_in6()
             sin6.sin6_family = sa_family_t(AF_INET6)
             sin6.sin6_port = address.port.bigEndian
@@ -137,7 +138,7 @@ enum Sockets {
                     let groups = withUnsafeBytes(of: &addr) { raw in
                         (0..<8).map { UInt16(raw[2 * $0]) << 8 | UInt16(raw[2 * $0 + 1]) }
                     }
-                    return NodeAddress(host: .ipv6(groups), port: UInt16(bigEndian: sin6.pointee.sin6_port))
+                    return NodeAddress(host: .ipv6(groups: groups), port: UInt16(bigEndian: sin6.pointee.sin6_port))
                 }
             }
         default:
