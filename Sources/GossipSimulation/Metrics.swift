@@ -20,6 +20,8 @@ struct Metrics {
     var messageIndex: [String: Int] = [:]
     var messages: [Tracked] = []
 
+    /// Times a peer took a message it already had as new (must stay 0: exactly once).
+    var duplicateDeliveries = 0
     var deadReports = 0
     var falseDeadReports = 0
     var reportedPairs: Set<Int> = []

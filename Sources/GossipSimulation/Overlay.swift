@@ -17,27 +17,35 @@ public struct Overlay {
     init(simulation: Simulation, live: [Int]) {
         var position = [Int32](repeating: -1, count: simulation.settings.peers)
         for (k, peer) in live.enumerated() { position[peer] = Int32(k) }
-        var sets = [Set<Int32>](repeating: [], count: live.count)
+        var lists = [[Int32]](repeating: [], count: live.count)
         for (k, peer) in live.enumerated() {
             for neighbour in simulation.peers[peer].linkedNeighbours {
                 guard let index = simulation.indexOf[neighbour] else { continue }
                 let other = position[Int(index) - simulation.seedCount]
                 guard other >= 0, other != Int32(k) else { continue }
-                sets[k].insert(other)
-                sets[Int(other)].insert(Int32(k))
+                lists[k].append(other)
+                lists[Int(other)].append(Int32(k))
             }
         }
-        adjacency = sets.map { $0.sorted() }
+        adjacency = lists.map(Self.sortedUnique)
     }
 
     /// Builds an overlay from explicit edges (for tests).
     public init(nodeCount: Int, edges: [(Int, Int)]) {
-        var sets = [Set<Int32>](repeating: [], count: nodeCount)
+        var lists = [[Int32]](repeating: [], count: nodeCount)
         for (a, b) in edges where a != b {
-            sets[a].insert(Int32(b))
-            sets[b].insert(Int32(a))
+            lists[a].append(Int32(b))
+            lists[b].append(Int32(a))
         }
-        adjacency = sets.map { $0.sorted() }
+        adjacency = lists.map(Self.sortedUnique)
+    }
+
+    /// Each edge is seen from both ends: sort the neighbours and keep each once.
+    private static func sortedUnique(_ list: [Int32]) -> [Int32] {
+        var result: [Int32] = []
+        result.reserveCapacity(list.count)
+        for value in list.sorted() where result.last != value { result.append(value) }
+        return result
     }
 
     public func degrees() -> DegreeSummary {

@@ -201,8 +201,11 @@ extension Simulation {
             // Recorded before the peer handles it: it forwards the message while handling it,
             // and each copy carries this peer's hop count plus one.
             if isNew { metrics.received(Int(tracked), by: peer, hop: hop, at: now) }
+            let logged = peers[peer].messageLog.count
             handle(.message(id, message), at: node)
             if isNew, !peers[peer].messageLog.contains(gossip) { metrics.notKept(Int(tracked), by: peer) }
+            // A peer that takes a message it already had as new would deliver it twice.
+            if !isNew, peers[peer].messageLog.count > logged { metrics.duplicateDeliveries += 1 }
             return
         }
         digest.mix(Self.kindTag(message))
@@ -272,8 +275,11 @@ extension Simulation {
             case .log:
                 break
             case .schedule(let id, let at):
-                let slot = id == .gossip ? 0 : 1
-                deadlines[Int(node)][slot] = at.nanoseconds
+                if id == .gossip {
+                    gossipDeadline[Int(node)] = at.nanoseconds
+                } else {
+                    livenessDeadline[Int(node)] = at.nanoseconds
+                }
                 agenda.push(.timer(node, id, deadline: at.nanoseconds), at: at.nanoseconds)
             }
         }

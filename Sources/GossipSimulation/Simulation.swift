@@ -21,8 +21,10 @@ public final class Simulation {
     /// Listening (joined and not crashed).
     var alive: [Bool] = []
     var joined: [Bool] = []
-    /// Each node's armed deadlines: [gossip, liveness] (Int64.max: none).
-    var deadlines: [[Int64]] = []
+    /// Each node's armed deadlines (Int64.max: none), two flat arrays rather than an array
+    /// per node.
+    var gossipDeadline: [Int64] = []
+    var livenessDeadline: [Int64] = []
     var nextInbound: [Int32] = []
 
     // The network.
@@ -80,7 +82,8 @@ public final class Simulation {
         indexOf[address] = Int32(index)
         alive.append(false)
         joined.append(false)
-        deadlines.append([.max, .max])
+        gossipDeadline.append(.max)
+        livenessDeadline.append(.max)
         nextInbound.append(1)
         pipesOf.append([])
         outboundPipes.append([])
@@ -176,12 +179,13 @@ public final class Simulation {
         case .fin(let node, let pipe, let reason):
             finArrived(node, pipe: pipe, reason: reason)
         case .timer(let node, let id, let deadline):
-            let slot = id == .gossip ? 0 : 1
-            guard alive[Int(node)], deadlines[Int(node)][slot] == deadline else { return }
+            let isGossip = id == .gossip
+            let armed = isGossip ? gossipDeadline[Int(node)] : livenessDeadline[Int(node)]
+            guard alive[Int(node)], armed == deadline else { return }
             digest.mix(5)
             digest.mix(Int(node))
-            digest.mix(slot)
-            deadlines[Int(node)][slot] = .max
+            digest.mix(isGossip ? 0 : 1)
+            if isGossip { gossipDeadline[Int(node)] = .max } else { livenessDeadline[Int(node)] = .max }
             handle(.timer(id), at: node)
         case .broadcast(let node):
             broadcast(from: node)

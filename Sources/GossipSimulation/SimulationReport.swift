@@ -16,6 +16,8 @@ public struct SimulationReport: Sendable {
     /// Virtual seconds from creation until the last live peer had it, per fully covered message.
     public var coverageLatencies: [Double]
     public var incompleteMessages: Int
+    /// Times a peer delivered a message it already had (flooding must deliver exactly once).
+    public var duplicateDeliveries: Int
     public var meanHops: Double
     public var maxHops: Int
     /// Copies sent per broadcast (amplification), mean over broadcasts.
@@ -55,7 +57,11 @@ public struct SimulationReport: Sendable {
         var rows: [(String, String)] = [
             ("nodes", "\(seeds) seeds, \(peers) peers (\(livePeers) live at the end)"),
             ("virtual time", Format.fixed(virtualSeconds, 1) + " s, \(events) events"),
-            ("delivery", Format.fixed(delivery * 100, 3) + " % (\(deliveredPairs) of \(expectedPairs) message-peer pairs)"),
+            (
+                "delivery",
+                Format.fixed(delivery * 100, 3) + " % (\(deliveredPairs) of \(expectedPairs) message-peer pairs, "
+                    + "\(duplicateDeliveries) delivered twice)"
+            ),
             (
                 "coverage latency",
                 "p50 \(ms(coverageP50)), p99 \(ms(coverageP99)), max \(ms(coverageMax))"
@@ -105,6 +111,7 @@ public struct SimulationReport: Sendable {
         o.add("delivery", delivery)
         o.add("delivered_pairs", deliveredPairs)
         o.add("expected_pairs", expectedPairs)
+        o.add("duplicate_deliveries", duplicateDeliveries)
         var latency = JSONObject()
         latency.add("p50", coverageP50)
         latency.add("p99", coverageP99)
@@ -176,6 +183,7 @@ extension Simulation {
             events: eventCount, traceDigest: digest.hex,
             delivery: expected == 0 ? 1 : Double(delivered) / Double(expected), deliveredPairs: delivered,
             expectedPairs: expected, coverageLatencies: latencies, incompleteMessages: incomplete,
+            duplicateDeliveries: metrics.duplicateDeliveries,
             meanHops: hopCount == 0 ? 0 : Double(hopSum) / Double(hopCount), maxHops: maxHops,
             messagesPerBroadcast: metrics.messages.isEmpty
                 ? 0 : Double(metrics.messages.reduce(0) { $0 + $1.sends }) / Double(metrics.messages.count),

@@ -66,15 +66,18 @@ public struct SimulationSettings: Sendable, Equatable {
 
     var effectiveBroadcastAt: Duration { broadcastAt ?? joinOver + .seconds(2) }
 
-    /// The default time limit: the last scripted event, plus time for a crash to be detected
-    /// (`liveness × (misses + 1)`), plus 5 s.
+    /// The default time limit: the last scripted event plus 5 s, plus time for what can
+    /// happen after it. With crashes, partitions or loss, that is the time a crash takes to be
+    /// detected (`liveness × (misses + 1)`); without, one liveness interval, so every peer has
+    /// checked its neighbours at least once.
     var effectiveUntil: Duration {
         if let until { return until }
         let probe = peerSettings(address: NodeAddress(host: .loopback, port: 1), seeds: [])
         var last = effectiveBroadcastAt + .milliseconds(100) * broadcasts
         for crash in crashes { last = max(last, crash.at) }
         for partition in partitions { last = max(last, partition.to) }
-        return last + probe.livenessInterval * (probe.livenessMisses + 1) + .seconds(5)
+        let faults = !crashes.isEmpty || !partitions.isEmpty || loss > 0
+        return last + .seconds(5) + probe.livenessInterval * (faults ? probe.livenessMisses + 1 : 1)
     }
 }
 

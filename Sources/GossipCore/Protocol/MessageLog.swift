@@ -37,8 +37,10 @@ public struct MessageLog: Sendable {
     }
 
     /// Records `message` if it is new; evicts what is past the bound.
+    ///
+    /// Expiry by age is left to `expire(now:)`, which the peer calls once per liveness check:
+    /// doing it here too would touch the oldest entry on every message, duplicates included.
     public mutating func insert(_ message: GossipMessage, now: Now) -> Outcome {
-        expire(now: now.instant)
         if seen.contains(message.text) { return .duplicate }
         if message.timestamp.milliseconds < now.wall.milliseconds - retention.wholeMilliseconds { return .stale }
         seen.insert(message.text)

@@ -82,5 +82,5 @@ public enum Limits {
     public static let maxLineBytes = 4096
     /// The most addresses in one `Peer List` line. The longest address, a full IPv6 address
     /// with port, is 47 bytes with its comma, so 64 of them always fit in one line.
-    public static let maxPeerListEntries = 64
+    public static let maxPeerListEntries = 32
 }

@@ -1,0 +1,34 @@
+import GossipCore
+import GossipSimulation
+import Testing
+
+/// A crashed peer is dropped by every seed that listed it within
+/// `liveness-interval × (liveness-misses + 1)` plus the latency of the report.
+@Suite struct CrashDetectionTests {
+    @Test(arguments: 1...8 as ClosedRange<UInt64>)
+    func everyCrashedPeerIsDroppedByEverySeedInTime(rngSeed: UInt64) throws {
+        var timing = PeerTiming()
+        timing.livenessInterval = .seconds(1)
+        let report = simulate(
+            network(peers: 100, rngSeed: rngSeed) {
+                $0.timing = timing
+                $0.latency = .fixed(.milliseconds(5))
+                $0.crashes = [.init(count: 5, at: .seconds(4)), .init(count: 3, at: .milliseconds(6500))]
+            })
+        #expect(report.detection.count + report.crashesListedByNoSeed == 8)
+        #expect(report.crashesListedByNoSeed == 0, "every peer registered with a quorum of seeds")
+        for seconds in report.detection {
+            let detected = try #require(seconds, "a crashed peer is still listed by a seed")
+            #expect(detected <= 1.0 * 4 + 0.005 + 0.005)
+        }
+        #expect(report.falseDeadReports == 0)
+    }
+
+    @Test func withTheDefaultTimingsDetectionTakesThreeToFourIntervals() throws {
+        let report = simulate(network(peers: 60, rngSeed: 9) { $0.crashes = [.init(count: 2, at: .seconds(20))] })
+        for seconds in report.detection {
+            let detected = try #require(seconds)
+            #expect(detected >= 13 * 3 && detected <= 13 * 4 + 0.1)
+        }
+    }
+}

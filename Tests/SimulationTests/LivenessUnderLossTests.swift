@@ -1,0 +1,25 @@
+import GossipCore
+import GossipSimulation
+import Testing
+
+/// Loss makes TCP late, never wrong: with the default liveness settings (a request every 13 s,
+/// dead after 3 misses), no live peer is reported dead.
+///
+/// Why this holds up to 20 % segment loss: a request counts as missed only if its reply is
+/// more than 13 s late. TCP resends a lost segment after 0.2, 0.4, 0.8, ... s; a reply 13 s
+/// late needs the request or the reply lost 6 times in a row (0.2 + ... + 6.4 = 12.6 s), which
+/// at p = 0.2 happens with probability about 2 × 0.2^6 ≈ 1.3e-4 per request; three such
+/// requests in a row to one neighbour, about 2e-12. A run here checks ~10^4 requests.
+@Suite struct LivenessUnderLossTests {
+    @Test(arguments: [(0.05, 1), (0.1, 2), (0.2, 3), (0.2, 4), (0.2, 5), (0.2, 6)] as [(Double, UInt64)])
+    func noLivePeerIsReportedDeadUnderLoss(loss: Double, rngSeed: UInt64) {
+        let report = simulate(
+            network(peers: 80, broadcasts: 3, rngSeed: rngSeed) {
+                $0.loss = loss
+                $0.until = .seconds(120)
+            })
+        #expect(report.falseDeadReports == 0)
+        #expect(report.deadReports == 0)
+        #expect(report.delivery == 1, "loss delays messages, it does not lose them")
+    }
+}
