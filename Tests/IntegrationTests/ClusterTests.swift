@@ -39,5 +39,34 @@ extension ProcessTests {
                 for port in ports { #expect(throws: (any Error).self) { try LineClient(port: port) } }
             }
         }
-    }
+    
+        /// Two separate processes (each with its own hash seed) print the same trace digest.
+        @Test func aSimulationIsTheSameRunInEveryProcess() throws {
+            try withNetwork { net in
+                let arguments = [
+                    "simulate", "--seeds", "3", "--peers", "200", "--broadcasts", "4", "--rng-seed", "5", "--loss", "0.05",
+                    "--latency", "exp:3ms", "--crash", "2@10s", "--partition", "0.2@12s-20s:out", "--json", "run.json",
+                ]
+                var digests: [String] = []
+                for _ in 0..<2 {
+                    let run = try net.launch("cluster", arguments)
+                    #expect(try net.awaitExit(run, timeout: 120) == 0)
+                    let line = try #require(run.console.split(separator: "\n").first { $0.hasPrefix("trace digest") })
+                    digests.append(String(line))
+                }
+                #expect(digests[0] == digests[1])
+                let data = try Data(contentsOf: net.directory.appendingPathComponent("run.json"))
+                let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+                for key in [
+                    "delivery", "coverage_latency_s", "false_dead_reports", "detection_s", "trace_digest", "wall_s", "peak_rss_bytes",
+                ] {
+                    #expect(json[key] != nil, "JSON lacks \(key)")
+                }
+                let latency = try #require(json["coverage_latency_s"] as? [String: Any])
+                #expect(latency["p50"] != nil && latency["p99"] != nil && latency["max"] != nil)
+                #expect((json["detection_s"] as? [Any])?.count == 2)
+                #expect(digests[0].hasSuffix(json["trace_digest"] as? String ?? "missing"))
+            }
+        }
+}
 }
