@@ -41,9 +41,10 @@ public struct MessageLog: Sendable {
     /// Expiry by age is left to `expire(now:)`, which the peer calls once per liveness check:
     /// doing it here too would touch the oldest entry on every message, duplicates included.
     public mutating func insert(_ message: GossipMessage, now: Now) -> Outcome {
-        if seen.contains(message.text) { return .duplicate }
+        // Stale first: a message older than the retention is refused whether or not its entry
+        // has been expired yet, so the answer does not depend on when expiry last ran.
         if message.timestamp.milliseconds < now.wall.milliseconds - retention.wholeMilliseconds { return .stale }
-        seen.insert(message.text)
+        guard seen.insert(message.text).inserted else { return .duplicate }
         entries.append(Entry(message: message, arrival: now.instant))
         if seen.count > capacity { removeOldest() }
         return .new
