@@ -111,6 +111,6 @@ struct PeerGossipTests {
     @Test("LogText reads back the message of a 'Received' log line")
     func logTextRoundTrip() {
         let message = gossip(4, at: 5, from: addr("[::1]:6001"))
-        #expect(LogText.receivedMessage(inEvent: LogText.received(message, from: p2)[...]) == message)
+        #expect(LogText.receivedMessage(inEvent: LogText.received(message, from: p2, forwardedTo: 3)[...]) == message)
     }
 }

@@ -39,7 +39,7 @@ extension ProcessTests {
                 for port in ports { #expect(throws: (any Error).self) { try LineClient(port: port) } }
             }
         }
-    
+
         /// Two separate processes (each with its own hash seed) print the same trace digest.
         @Test func aSimulationIsTheSameRunInEveryProcess() throws {
             try withNetwork { net in
@@ -58,7 +58,8 @@ extension ProcessTests {
                 let data = try Data(contentsOf: net.directory.appendingPathComponent("run.json"))
                 let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
                 for key in [
-                    "delivery", "coverage_latency_s", "false_dead_reports", "detection_s", "trace_digest", "wall_s", "peak_rss_bytes",
+                    "delivery", "coverage_latency_s", "false_dead_reports", "detection_s", "trace_digest", "wall_s",
+                    "peak_rss_bytes",
                 ] {
                     #expect(json[key] != nil, "JSON lacks \(key)")
                 }
@@ -68,5 +69,5 @@ extension ProcessTests {
                 #expect(digests[0].hasSuffix(json["trace_digest"] as? String ?? "missing"))
             }
         }
-}
+    }
 }

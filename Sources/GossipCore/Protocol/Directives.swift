@@ -111,6 +111,16 @@ public enum Event: Hashable, Sendable {
 public enum OperatorCommand: Hashable, Sendable {
     /// Create the next own message now and flood it, whatever `--messages` says.
     case broadcast
+
+    /// The commands as typed: one a line, surrounding blanks ignored.
+    public init?(parsing line: Substring) {
+        switch line.trimmingWhitespace() {
+        case "broadcast": self = .broadcast
+        default: return nil
+        }
+    }
+
+    public static let help = "known commands: broadcast"
 }
 
 /// What an instance asks its shell to do.

@@ -14,7 +14,7 @@ public struct LogEntry: Hashable, Sendable, CustomStringConvertible, Expressible
         case addresses(String, [NodeAddress], String)
         /// `prefix`, one address, `suffix`.
         case address(String, NodeAddress, String)
-        case received(GossipMessage, from: NodeAddress)
+        case received(GossipMessage, from: NodeAddress, forwardedTo: Int)
     }
 
     let content: Content
@@ -32,7 +32,8 @@ public struct LogEntry: Hashable, Sendable, CustomStringConvertible, Expressible
         case .text(let text): return text
         case .addresses(let prefix, let list, let suffix): return prefix + Self.describe(list) + suffix
         case .address(let prefix, let address, let suffix): return prefix + address.description + suffix
-        case .received(let message, let peer): return LogText.received(message, from: peer)
+        case .received(let message, let peer, let forwarded):
+            return LogText.received(message, from: peer, forwardedTo: forwarded)
         }
     }
 
@@ -51,7 +52,7 @@ public struct LogEntry: Hashable, Sendable, CustomStringConvertible, Expressible
     }
 
     /// The specification's receipt line: the message and the neighbour it came from.
-    public static func received(_ message: GossipMessage, from peer: NodeAddress) -> LogEntry {
-        LogEntry(.received(message, from: peer))
+    public static func received(_ message: GossipMessage, from peer: NodeAddress, forwardedTo count: Int) -> LogEntry {
+        LogEntry(.received(message, from: peer, forwardedTo: count))
     }
 }

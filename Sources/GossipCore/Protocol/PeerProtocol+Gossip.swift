@@ -35,10 +35,13 @@ extension PeerProtocol {
         case .stale:
             log("Dropped stale message \(message) from \(peer): older than the \(settings.logRetention) retention", &actions)
         case .new:
-            log(.received(message, from: peer), &actions)
+            var forwarded = 0
             for other in neighbourOrder where other != peer {
-                if let id = neighbours[other]?.connection { actions.append(.send(id, .gossip(message))) }
+                guard let id = neighbours[other]?.connection else { continue }
+                actions.append(.send(id, .gossip(message)))
+                forwarded += 1
             }
+            log(.received(message, from: peer, forwardedTo: forwarded), &actions)
         }
     }
 }
@@ -51,8 +54,11 @@ public enum LogText {
 
     static let createdPrefix = "Created message "
 
-    public static func received(_ message: GossipMessage, from peer: NodeAddress) -> String {
-        receivedPrefix + message.text + receivedInfix + peer.description
+    /// `Received <message> from <neighbour>; forwarded to <n>`: the specification's receipt
+    /// line (the message as on the wire, the neighbour it came from; the shell adds the local
+    /// time), with how many neighbours it was passed on to.
+    public static func received(_ message: GossipMessage, from peer: NodeAddress, forwardedTo count: Int) -> String {
+        receivedPrefix + message.text + receivedInfix + peer.description + "; forwarded to \(count)"
     }
 
     public static func created(_ message: GossipMessage, sentTo neighbours: Int) -> String {
@@ -60,9 +66,9 @@ public enum LogText {
     }
 
     /// The event of a log line: the text after the local-time prefix
-    /// (`2026-11-21 19:44:09.123 `).
+    /// (`2026-11-21 19:44:09.123456 `).
     public static func event(inLogLine line: Substring) -> Substring? {
-        let prefixLength = 24
+        let prefixLength = 27
         guard line.utf8.count > prefixLength else { return nil }
         let start = line.utf8.index(line.utf8.startIndex, offsetBy: prefixLength)
         guard line.utf8[line.utf8.index(before: start)] == UInt8(ascii: " ") else { return nil }

@@ -18,15 +18,20 @@ public enum SystemClock {
         return Timestamp(milliseconds: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
     }
 
-    /// Local time as the logs write it: `2026-11-21 19:44:09.123`.
-    public static func localTimeText(_ time: Timestamp) -> String {
-        var seconds = time_t(time.milliseconds / 1000)
+    /// The wall clock in microseconds, for the time stamped on log lines.
+    public static func wallMicroseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+    }
+
+    /// Local date and time to the second, as the logs write it: `2026-11-21 19:44:09`.
+    public static func localSecondText(_ epochSeconds: Int64) -> String {
+        var seconds = time_t(epochSeconds)
         var parts = tm()
         localtime_r(&seconds, &parts)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let millis = Int(time.milliseconds % 1000)
-        let m = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(m)"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 }

@@ -29,6 +29,9 @@ public final class EventLoop<Instance: NodeInstance> {
     private var actions: [Action] = []
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var dirty: [ConnectionID] = []
+    /// Where operator commands come from (the peer's standard input), until it ends.
+    private var commandInput: Int32?
+    private var commandFramer = LineFramer()
 
     /// One socket and its buffers.
     final class Connection {
@@ -47,8 +50,15 @@ public final class EventLoop<Instance: NodeInstance> {
     }
 
     /// `listener` must already be bound and listening on `instance.address`.
-    public init(instance: Instance, listener: Int32, log: LogSink, signals: consuming SignalPipe, limits: Limits = Limits()) {
+    /// `commands`: a file descriptor to read operator commands from, a line each (see
+    /// `OperatorCommand`); it is only ever read after `poll` says it is readable, so it stays
+    /// in blocking mode (it may be a terminal the node shares with its shell).
+    public init(
+        instance: Instance, listener: Int32, log: LogSink, signals: consuming SignalPipe, commands: Int32? = nil,
+        limits: Limits = Limits()
+    ) {
         self.instance = instance
+        self.commandInput = commands
         self.listener = listener
         self.log = log
         self.signals = signals
@@ -58,6 +68,7 @@ public final class EventLoop<Instance: NodeInstance> {
     /// Runs until SIGINT or SIGTERM; returns the exit status (0 after a signal).
     public func run() -> Int32 {
         var now = SystemClock.now()
+        log.setTime(microseconds: SystemClock.wallMicroseconds())
         instance.start(now: now, actions: &actions)
         apply(now: now)
         var pollSet: [pollfd] = []
@@ -68,6 +79,7 @@ public final class EventLoop<Instance: NodeInstance> {
             order.removeAll(keepingCapacity: true)
             pollSet.append(pollfd(fd: signals.readEnd, events: Int16(POLLIN), revents: 0))
             pollSet.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0))
+            pollSet.append(pollfd(fd: commandInput ?? -1, events: Int16(POLLIN), revents: 0))
             for (id, connection) in connections {
                 var events = Int16(POLLIN)
                 if connection.connecting || connection.hasOutput { events |= Int16(POLLOUT) }
@@ -76,8 +88,9 @@ public final class EventLoop<Instance: NodeInstance> {
             }
             let ready = poll(&pollSet, nfds_t(pollSet.count), timeout(now: SystemClock.monotonic()))
             now = SystemClock.now()
+            log.setTime(microseconds: SystemClock.wallMicroseconds())
             if ready < 0 && errno != EINTR {
-                log.write("Fatal: poll failed: \(Errno.text())", at: now.wall)
+                log.write("Fatal: poll failed: \(Errno.text())")
                 log.flush()
                 return 1
             }
@@ -86,8 +99,9 @@ public final class EventLoop<Instance: NodeInstance> {
                 return 0
             }
             if pollSet[1].revents != 0 { acceptAll(now: now) }
-            for (index, id) in order.enumerated() where pollSet[index + 2].revents != 0 {
-                service(id, revents: pollSet[index + 2].revents, now: now)
+            if pollSet[2].revents != 0 { readCommands(now: now) }
+            for (index, id) in order.enumerated() where pollSet[index + 3].revents != 0 {
+                service(id, revents: pollSet[index + 3].revents, now: now)
             }
             fireTimers(now: now)
         }
@@ -107,7 +121,7 @@ public final class EventLoop<Instance: NodeInstance> {
                 let refusal = Array("Error:too many connections (\(limits.maxConnections)); try later\n".utf8)
                 refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(fd)
-                log.write("Turned away a connection from \(remote): \(limits.maxConnections) connections open", at: now.wall)
+                log.write("Turned away a connection from \(remote): \(limits.maxConnections) connections open")
                 continue
             }
             let id = ConnectionID(.inbound, nextInbound)
@@ -115,6 +129,33 @@ public final class EventLoop<Instance: NodeInstance> {
             register(Connection(fd: fd, connecting: false), as: id)
             deliver(.accepted(id, remote: remote), now: now)
         }
+    }
+
+    private func readCommands(now: Now) {
+        guard let fd = commandInput else { return }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        if count <= 0 {
+            if count < 0 && errno == EINTR { return }
+            commandInput = nil  // End of input: the node runs on without commands.
+            return
+        }
+        var lines: [LineFramer.Item] = []
+        chunk.withUnsafeBytes { commandFramer.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { lines.append($0) } }
+        for item in lines {
+            guard case .line(let text) = item else {
+                log.write("Unknown command (not a line of text); \(OperatorCommand.help)")
+                continue
+            }
+            if text[...].trimmingWhitespace().isEmpty { continue }
+            guard let command = OperatorCommand(parsing: text[...]) else {
+                log.write("Unknown command '\(Message.quote(text[...]))'; \(OperatorCommand.help)")
+                continue
+            }
+            log.write("Command: \(text[...].trimmingWhitespace())")
+            deliver(.command(command), now: now)
+        }
+        if commandFramer.failed { commandFramer = LineFramer() }
     }
 
     private func service(_ id: ConnectionID, revents: Int16, now: Now) {
@@ -218,7 +259,7 @@ public final class EventLoop<Instance: NodeInstance> {
                 connection.closing = true
                 markDirty(id)
             case .log(let entry):
-                log.write(entry.description, at: now.wall)
+                log.write(entry.description)
             case .schedule(let id, let at):
                 timers[id] = at
             }
@@ -282,13 +323,13 @@ public final class EventLoop<Instance: NodeInstance> {
     }
 
     private func shutdown(signal: Int32, now: Now) {
-        log.write("Received \(SignalPipe.name(signal)); closing \(connections.count) connections and exiting", at: now.wall)
+        log.write("Received \(SignalPipe.name(signal)); closing \(connections.count) connections and exiting")
         for (id, connection) in connections {
             if !connection.connecting { write(id, connection, now: now) }
             drop(id)
         }
         close(listener)
-        log.write("Stopped", at: now.wall)
+        log.write("Stopped")
         log.flush()
     }
 }

@@ -11,6 +11,10 @@ public final class LogSink {
     private let console: Bool
     private var buffer: [UInt8] = []
     public let path: String
+    /// The local-time prefix of the lines written next, `2026-11-21 19:44:09.123456 `,
+    /// formatted once per second (a `localtime_r` per line would cost more than the line).
+    private var prefix: [UInt8] = []
+    private var prefixSecond: Int64 = -1
 
     /// Opens (creating the directory and file when missing) `<directory>/<name>` for appending.
     public init(directory: String, fileName: String, console: Bool = true) throws(RuntimeError) {
@@ -23,10 +27,24 @@ public final class LogSink {
 
     deinit { close(fileDescriptor) }
 
-    /// Adds one event line, stamped with the local time of `time`.
-    public func write(_ event: String, at time: Timestamp) {
-        buffer.append(contentsOf: SystemClock.localTimeText(time).utf8)
-        buffer.append(UInt8(ascii: " "))
+    /// Sets the time stamped on the lines written next (wall clock, microseconds). The shell
+    /// sets it once per loop turn: the lines of one turn share their time.
+    public func setTime(microseconds: Int64) {
+        let second = microseconds / 1_000_000
+        if second != prefixSecond {
+            prefixSecond = second
+            prefix = Array(SystemClock.localSecondText(second).utf8) + Array(".000000 ".utf8)
+        }
+        var fraction = microseconds % 1_000_000
+        for index in stride(from: prefix.count - 2, through: prefix.count - 7, by: -1) {
+            prefix[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
+            fraction /= 10
+        }
+    }
+
+    /// Adds one event line, stamped with the time last set.
+    public func write(_ event: String) {
+        buffer.append(contentsOf: prefix)
         buffer.append(contentsOf: event.utf8)
         buffer.append(10)
     }

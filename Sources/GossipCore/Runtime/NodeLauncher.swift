@@ -52,7 +52,7 @@ public enum NodeLauncher {
             let log = try LogSink(directory: options.logDirectory, fileName: "peerlog_\(address.port).txt")
             let instance = PeerProtocol(
                 settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
-            return EventLoop(instance: instance, listener: listener, log: log, signals: signals).run()
+            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: STDIN_FILENO).run()
         } catch {
             return fail("peer", error.description)
         }
