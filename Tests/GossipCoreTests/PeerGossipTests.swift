@@ -59,12 +59,12 @@ struct PeerGossipTests {
 
     // MARK: Received messages
 
-    @Test("a new message is logged as 'Received <message> from <neighbour>'")
+    @Test("a new message is logged as 'Received <message> from <neighbour>; forwarded to <n>'")
     func newMessageLogged() {
         var (fixture, links) = linkedToThree()
         let text = "1795287680.050:127.0.0.1:6009:1"
         let actions = fixture.line(links[0], text)
-        #expect(logs(actions) == ["Received 1795287680.050:127.0.0.1:6009:1 from 127.0.0.1:6002"])
+        #expect(logs(actions) == ["Received 1795287680.050:127.0.0.1:6009:1 from 127.0.0.1:6002; forwarded to 2"])
     }
 
     @Test("a new message is forwarded to every neighbour except the one it came from")
