@@ -13,7 +13,7 @@ struct ClusterOptions {
     static let usage = """
         usage: cluster [--peers N] [--config FILE] [--log-dir DIR] [--duration D]
                        [--messages N] [--gossip-interval D] [--liveness-interval D]
-                       [--liveness-misses N] [--max-links N] [--max-inbound N]
+                       [--liveness-timeout D] [--liveness-misses N] [--max-links N] [--max-inbound N]
         Starts the seeds listed in the config file and N peers, runs until Ctrl-C, the duration,
         or (without --duration) until every peer has every message, then reports delivery.
         """

@@ -8,7 +8,8 @@ enum SimulateCommand {
         usage: cluster simulate [--seeds N] [--peers N] [--broadcasts N] [--rng-seed N]
                                 [--latency L] [--loss P] [--crash N@T]... [--partition F@T1-T2[:in|:out]]...
                                 [--join-over D] [--broadcast-at T] [--until T] [--json FILE]
-                                [--liveness-interval D] [--liveness-misses N] [--max-links N] [--max-inbound N]
+                                [--liveness-interval D] [--liveness-timeout D] [--liveness-misses N] [--max-links N]
+                                [--max-inbound N]
         L: 5ms (fixed), exp:5ms (exponential, that mean), uniform:1ms-9ms. P: 0 to 1.
         """
 

@@ -275,11 +275,7 @@ extension Simulation {
             case .log:
                 break
             case .schedule(let id, let at):
-                if id == .gossip {
-                    gossipDeadline[Int(node)] = at.nanoseconds
-                } else {
-                    livenessDeadline[Int(node)] = at.nanoseconds
-                }
+                deadlines[Int(node) * Self.timerCount + Self.slot(of: id)] = at.nanoseconds
                 agenda.push(.timer(node, id, deadline: at.nanoseconds), at: at.nanoseconds)
             }
         }

@@ -21,10 +21,10 @@ public final class Simulation {
     /// Listening (joined and not crashed).
     var alive: [Bool] = []
     var joined: [Bool] = []
-    /// Each node's armed deadlines (Int64.max: none), two flat arrays rather than an array
-    /// per node.
-    var gossipDeadline: [Int64] = []
-    var livenessDeadline: [Int64] = []
+    /// Each node's armed deadline per timer (Int64.max: none), in one flat array:
+    /// `deadlines[node * Simulation.timerCount + slot(of: timer)]`.
+    var deadlines: [Int64] = []
+    static let timerCount = 3
     var nextInbound: [Int32] = []
 
     // The network.
@@ -82,8 +82,7 @@ public final class Simulation {
         indexOf[address] = Int32(index)
         alive.append(false)
         joined.append(false)
-        gossipDeadline.append(.max)
-        livenessDeadline.append(.max)
+        deadlines.append(contentsOf: repeatElement(.max, count: Self.timerCount))
         nextInbound.append(1)
         pipesOf.append([])
         outboundPipes.append([])
@@ -179,13 +178,12 @@ public final class Simulation {
         case .fin(let node, let pipe, let reason):
             finArrived(node, pipe: pipe, reason: reason)
         case .timer(let node, let id, let deadline):
-            let isGossip = id == .gossip
-            let armed = isGossip ? gossipDeadline[Int(node)] : livenessDeadline[Int(node)]
-            guard alive[Int(node)], armed == deadline else { return }
+            let index = Int(node) * Self.timerCount + Self.slot(of: id)
+            guard alive[Int(node)], deadlines[index] == deadline else { return }
             digest.mix(5)
             digest.mix(Int(node))
-            digest.mix(isGossip ? 0 : 1)
-            if isGossip { gossipDeadline[Int(node)] = .max } else { livenessDeadline[Int(node)] = .max }
+            digest.mix(Self.slot(of: id))
+            deadlines[index] = .max
             handle(.timer(id), at: node)
         case .broadcast(let node):
             broadcast(from: node)
@@ -196,6 +194,14 @@ public final class Simulation {
             digest.mix(9)
             digest.mix(Int(node))
             handle(event, at: node)
+        }
+    }
+
+    static func slot(of timer: TimerID) -> Int {
+        switch timer {
+        case .gossip: return 0
+        case .liveness: return 1
+        case .livenessTimeout: return 2
         }
     }
 

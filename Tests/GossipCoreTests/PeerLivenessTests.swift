@@ -15,10 +15,17 @@ struct PeerLivenessTests {
         return (fixture, id)
     }
 
-    /// Fires the liveness timer `count` times, one interval apart; returns the last actions.
+    /// The reply time-out: half the interval by default.
+    static let timeout = PeerFixture.livenessInterval / 2
+
+    /// Runs `count` liveness rounds (requests, then their reply time-out), one interval apart;
+    /// returns the actions of the last time-out.
     func fireLiveness(_ fixture: inout PeerFixture, times count: Int) -> [Action] {
         var last: [Action] = []
-        for _ in 0..<count { last = fixture.fire(.liveness, after: PeerFixture.livenessInterval) }
+        for _ in 0..<count {
+            _ = fixture.fire(.liveness, after: PeerFixture.livenessInterval - Self.timeout)
+            last = fixture.fire(.livenessTimeout, after: Self.timeout)
+        }
         return last
     }
 
@@ -32,22 +39,36 @@ struct PeerLivenessTests {
         let actions = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
         #expect(sent(on: id, actions) == [.livenessRequest(timestamp: fixture.now.wall, sender: me)])
         #expect(schedules(actions)[.liveness] == fixture.now.instant + PeerFixture.livenessInterval)
+        #expect(schedules(actions)[.livenessTimeout] == fixture.now.instant + Self.timeout)
     }
 
-    @Test("no Dead Node is reported during the first livenessMisses timers without replies")
+    @Test("a request answered before its time-out is not counted as missed")
+    func answeredInTime() {
+        var (fixture, id) = linked()
+        for _ in 0..<5 {
+            _ = fixture.fire(.liveness, after: PeerFixture.livenessInterval - Self.timeout)
+            _ = fixture.line(id, "Liveness Reply:\(fixture.now.wall):127.0.0.1:6001:127.0.0.1:6002")
+            #expect(deadNodeReports(fixture.fire(.livenessTimeout, after: Self.timeout)).isEmpty)
+        }
+        #expect(fixture.peer.linkedNeighbours == [p2])
+    }
+
+    @Test("no Dead Node is reported before livenessMisses requests have timed out")
     func noReportBeforeMissLimit() {
         var (fixture, id) = linked()
-        for _ in 0..<3 {
-            let actions = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
-            #expect(deadNodeReports(actions).isEmpty)
-            #expect(sent(on: id, actions).count == 1)
+        for _ in 0..<2 {
+            let request = fixture.fire(.liveness, after: PeerFixture.livenessInterval - Self.timeout)
+            #expect(sent(on: id, request).count == 1)
+            #expect(deadNodeReports(fixture.fire(.livenessTimeout, after: Self.timeout)).isEmpty)
         }
+        _ = fixture.fire(.liveness, after: PeerFixture.livenessInterval - Self.timeout)
+        #expect(fixture.peer.linkedNeighbours == [p2], "the third request is still waiting for its reply")
     }
 
     @Test("after livenessMisses unanswered requests the neighbour is reported dead to every seed in the config")
     func reportedToEverySeed() {
         var (fixture, _) = linked()
-        let actions = fireLiveness(&fixture, times: 4)
+        let actions = fireLiveness(&fixture, times: 3)
         let report = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me)
         let seedOf = Dictionary(uniqueKeysWithValues: fixture.seedConnections)
         let sentTo = deadNodeReports(actions).map { ($0.0, $0.1) }
@@ -61,14 +82,14 @@ struct PeerLivenessTests {
     @Test("the Dead Node report reads Dead Node:<dead>:<timestamp>:<self>")
     func reportFormat() {
         var (fixture, _) = linked()
-        let actions = fireLiveness(&fixture, times: 4)
-        #expect(deadNodeReports(actions).first?.1.encoded == "Dead Node:127.0.0.1:6002:1795287684.000:127.0.0.1:6001")
+        let actions = fireLiveness(&fixture, times: 3)
+        #expect(deadNodeReports(actions).first?.1.encoded == "Dead Node:127.0.0.1:6002:1795287683.000:127.0.0.1:6001")
     }
 
     @Test("the report to a seed with no open connection is sent once the connection opens")
     func reportToUnconnectedSeed() throws {
         var (fixture, _) = linked()
-        let actions = fireLiveness(&fixture, times: 4)
+        let actions = fireLiveness(&fixture, times: 3)
         let report = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me)
         let (id, _) = try #require(connects(actions).first)
         #expect(fixture.handle(.connected(id)) == [.send(id, report)])
@@ -77,7 +98,7 @@ struct PeerLivenessTests {
     @Test("the Dead Node report is logged")
     func reportLogged() {
         var (fixture, _) = linked()
-        let actions = fireLiveness(&fixture, times: 4)
+        let actions = fireLiveness(&fixture, times: 3)
         let line = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me).encoded
         #expect(logs(actions).contains { $0.contains(line) })
     }
@@ -85,7 +106,7 @@ struct PeerLivenessTests {
     @Test("the dead neighbour's link is closed and the neighbour dropped")
     func deadLinkClosed() {
         var (fixture, id) = linked()
-        let actions = fireLiveness(&fixture, times: 4)
+        let actions = fireLiveness(&fixture, times: 3)
         #expect(closes(actions) == [id])
         #expect(fixture.peer.neighbourOrder.isEmpty)
         #expect(fixture.peer.linkedNeighbours.isEmpty)
@@ -94,28 +115,35 @@ struct PeerLivenessTests {
     @Test("a dead neighbour is reported once")
     func reportedOnce() {
         var (fixture, _) = linked()
-        _ = fireLiveness(&fixture, times: 4)
+        _ = fireLiveness(&fixture, times: 3)
         #expect(deadNodeReports(fireLiveness(&fixture, times: 1)).isEmpty)
     }
 
     @Test("a Liveness Reply in between resets the count of misses")
     func replyResets() {
         var (fixture, id) = linked()
-        _ = fireLiveness(&fixture, times: 3)
+        _ = fireLiveness(&fixture, times: 2)
         _ = fixture.line(id, "Liveness Reply:\(fixture.now.wall):127.0.0.1:6001:127.0.0.1:6002")
-        for _ in 0..<3 {
-            let actions = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
-            #expect(deadNodeReports(actions).isEmpty)
-            #expect(sent(on: id, actions) == [.livenessRequest(timestamp: fixture.now.wall, sender: me)])
+        for _ in 0..<2 {
+            let request = fixture.fire(.liveness, after: PeerFixture.livenessInterval - Self.timeout)
+            #expect(sent(on: id, request) == [.livenessRequest(timestamp: fixture.now.wall, sender: me)])
+            #expect(deadNodeReports(fixture.fire(.livenessTimeout, after: Self.timeout)).isEmpty)
         }
         #expect(!deadNodeReports(fireLiveness(&fixture, times: 1)).isEmpty)
     }
 
-    @Test("with livenessMisses 1 the second timer without a reply reports the neighbour dead")
+    @Test("with livenessMisses 1 the first request without a reply reports the neighbour dead")
     func missLimitOne() {
         var fixture = PeerFixture { $0.livenessMisses = 1 }
         _ = fixture.linkOutbound(to: p2)
-        #expect(deadNodeReports(fireLiveness(&fixture, times: 1)).isEmpty)
+        #expect(!deadNodeReports(fireLiveness(&fixture, times: 1)).isEmpty)
+    }
+
+    @Test("a neighbour whose link is down misses its requests and is reported all the same")
+    func downLinkCountsAsMissed() {
+        var (fixture, id) = linked()
+        _ = fixture.handle(.closed(id, .endOfStream))
+        #expect(deadNodeReports(fireLiveness(&fixture, times: 2)).isEmpty)
         #expect(!deadNodeReports(fireLiveness(&fixture, times: 1)).isEmpty)
     }
 }

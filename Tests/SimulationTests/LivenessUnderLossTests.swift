@@ -6,10 +6,11 @@ import Testing
 /// dead after 3 misses), no live peer is reported dead.
 ///
 /// Why this holds up to 20 % segment loss: a request counts as missed only if its reply is
-/// more than 13 s late. TCP resends a lost segment after 0.2, 0.4, 0.8, ... s; a reply 13 s
-/// late needs the request or the reply lost 6 times in a row (0.2 + ... + 6.4 = 12.6 s), which
-/// at p = 0.2 happens with probability about 2 × 0.2^6 ≈ 1.3e-4 per request; three such
-/// requests in a row to one neighbour, about 2e-12. A run here checks ~10^4 requests.
+/// later than the reply time-out, 6.5 s. TCP resends a lost segment after 0.2, 0.4, 0.8, ...
+/// s; a reply 6.5 s late needs the request or the reply lost 5 times in a row
+/// (0.2 + ... + 3.2 = 6.2 s), which at p = 0.2 happens with probability about
+/// 2 × 0.2^5 ≈ 6.4e-4 per request; three such requests in a row to one neighbour, about
+/// 2.6e-10. A run here checks about 10^4 requests.
 @Suite struct LivenessUnderLossTests {
     @Test(arguments: [(0.05, 1), (0.1, 2), (0.2, 3), (0.2, 4), (0.2, 5), (0.2, 6)] as [(Double, UInt64)])
     func noLivePeerIsReportedDeadUnderLoss(loss: Double, rngSeed: UInt64) {

@@ -34,7 +34,7 @@ public struct PeerOptions: Equatable, Sendable {
 
     public static let usage = """
         usage: peer [--port N] [--host ADDR] [--config FILE] [--log-dir DIR] [--messages N]
-                    [--gossip-interval D] [--liveness-interval D] [--liveness-misses N]
+                    [--gossip-interval D] [--liveness-interval D] [--liveness-timeout D] [--liveness-misses N]
                     [--max-links N] [--max-inbound N] [--rng-seed N]
         """
 
@@ -69,6 +69,7 @@ public struct PeerTiming: Equatable, Sendable {
     public var messages: Int?
     public var gossipInterval: Duration?
     public var livenessInterval: Duration?
+    public var livenessTimeout: Duration?
     public var livenessMisses: Int?
     public var maxLinks: Int?
     public var maxInbound: Int?
@@ -81,6 +82,7 @@ public struct PeerTiming: Equatable, Sendable {
         case "--messages": messages = try reader.integer(for: option, in: 0...1_000_000_000)
         case "--gossip-interval": gossipInterval = try reader.duration(for: option)
         case "--liveness-interval": livenessInterval = try reader.duration(for: option)
+        case "--liveness-timeout": livenessTimeout = try reader.duration(for: option)
         case "--liveness-misses": livenessMisses = try reader.integer(for: option, in: 1...1_000_000)
         case "--max-links": maxLinks = try reader.integer(for: option, in: 1...10_000)
         case "--max-inbound": maxInbound = try reader.integer(for: option, in: 1...10_000)
@@ -93,6 +95,7 @@ public struct PeerTiming: Equatable, Sendable {
         if let messages { settings.messageCount = messages }
         if let gossipInterval { settings.gossipInterval = gossipInterval }
         if let livenessInterval { settings.livenessInterval = livenessInterval }
+        if let livenessTimeout { settings.livenessTimeout = livenessTimeout }
         if let livenessMisses { settings.livenessMisses = livenessMisses }
         if let maxLinks { settings.maxLinks = maxLinks }
         if let maxInbound { settings.maxInboundLinks = maxInbound }
@@ -104,6 +107,7 @@ public struct PeerTiming: Equatable, Sendable {
         if let messages { result += ["--messages", "\(messages)"] }
         if let gossipInterval { result += ["--gossip-interval", DurationText.format(gossipInterval)] }
         if let livenessInterval { result += ["--liveness-interval", DurationText.format(livenessInterval)] }
+        if let livenessTimeout { result += ["--liveness-timeout", DurationText.format(livenessTimeout)] }
         if let livenessMisses { result += ["--liveness-misses", "\(livenessMisses)"] }
         if let maxLinks { result += ["--max-links", "\(maxLinks)"] }
         if let maxInbound { result += ["--max-inbound", "\(maxInbound)"] }

@@ -29,8 +29,10 @@ public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
 public enum TimerID: Hashable, Sendable {
     /// Create and send the next own gossip message.
     case gossip
-    /// Check every neighbour's liveness.
+    /// Send every neighbour a liveness request.
     case liveness
+    /// The replies to the last liveness requests are due.
+    case livenessTimeout
 }
 
 /// A point on a monotonic clock (nanoseconds from an arbitrary origin). Deadlines are set on

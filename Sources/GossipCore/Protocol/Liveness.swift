@@ -1,9 +1,11 @@
 /// Liveness of one neighbour, counted the way the specification says: a neighbour is dead after
 /// `missLimit` consecutive liveness requests without a reply.
 ///
-/// A request counts as missed when the next check comes round and it is still unanswered. Any
-/// reply resets the count: a late reply still proves the neighbour is alive. While the link is
-/// down no request can be sent; each check then counts as a request that went unanswered.
+/// A request is sent every liveness interval; it counts as missed if no reply has come when its
+/// reply time-out ends (a fraction of the interval, so a death is noticed that much sooner than
+/// by waiting for the next request). Any reply resets the count: a late reply still proves the
+/// neighbour is alive. While the link is down no request can be sent; such a request counts as
+/// unanswered all the same.
 public struct Liveness: Equatable, Sendable {
     public let missLimit: Int
     public private(set) var misses = 0
@@ -14,19 +16,19 @@ public struct Liveness: Equatable, Sendable {
         self.missLimit = missLimit
     }
 
-    public enum Check: Equatable, Sendable {
-        /// Send the next request.
-        case sendRequest
-        /// `missLimit` requests in a row went unanswered.
-        case dead
+    /// A request went out (or would have, had the link been up).
+    public mutating func requestSent() {
+        awaitingReply = true
     }
 
-    /// The periodic check: counts an unanswered request, then says what to do.
-    public mutating func check() -> Check {
-        if awaitingReply { misses += 1 }
-        if misses >= missLimit { return .dead }
-        awaitingReply = true
-        return .sendRequest
+    /// The reply time-out of the last request ended: counts it if unanswered. True when the
+    /// neighbour has now missed `missLimit` requests in a row: it is dead.
+    public mutating func replyTimeoutElapsed() -> Bool {
+        if awaitingReply {
+            misses += 1
+            awaitingReply = false
+        }
+        return misses >= missLimit
     }
 
     public mutating func replyReceived() {

@@ -1,6 +1,6 @@
-/// Liveness: every liveness interval each neighbour is sent a request; after `livenessMisses`
-/// consecutive requests without a reply the neighbour is reported dead to the seeds, its link
-/// closed and the neighbour dropped.
+/// Liveness: every liveness interval each neighbour is sent a request, and the replies are
+/// checked when the reply time-out ends; after `livenessMisses` consecutive requests without a
+/// reply the neighbour is reported dead to the seeds, its link closed and the neighbour dropped.
 ///
 /// The report goes to every seed in the config file, not only the ones this peer registered
 /// with: the dead peer may have registered with seeds this one did not, and each seed that
@@ -12,21 +12,30 @@ extension PeerProtocol {
         expireRegistrations(now: now, actions: &actions)
         expireDials(now: now, actions: &actions)
         for peer in neighbourOrder {
-            guard var neighbour = neighbours[peer] else { continue }
-            switch neighbour.liveness.check() {
-            case .sendRequest:
-                neighbours[peer] = neighbour
-                if let id = neighbour.connection {
-                    actions.append(.send(id, .livenessRequest(timestamp: now.wall, sender: address)))
-                } else if neighbour.dialledByUs, !isDialling(peer) {
-                    dial(peer, now: now, actions: &actions)
-                }
-            case .dead:
-                reportDead(peer, neighbour: neighbour, now: now, actions: &actions)
+            guard let neighbour = neighbours[peer] else { continue }
+            neighbours[peer]?.liveness.requestSent()
+            if let id = neighbour.connection {
+                actions.append(.send(id, .livenessRequest(timestamp: now.wall, sender: address)))
+            } else if neighbour.dialledByUs, !isDialling(peer) {
+                dial(peer, now: now, actions: &actions)
             }
+        }
+        if !neighbourOrder.isEmpty {
+            actions.append(.schedule(.livenessTimeout, at: now.instant + settings.effectiveLivenessTimeout))
         }
         dialNextCandidates(now: now, actions: &actions)
         refreshCandidatesIfShort(now: now, actions: &actions)
+    }
+
+    /// The replies to this round's requests are due: count the missing ones.
+    mutating func livenessTimeoutFired(now: Now, actions: inout [Action]) {
+        for peer in neighbourOrder {
+            guard var neighbour = neighbours[peer] else { continue }
+            let dead = neighbour.liveness.replyTimeoutElapsed()
+            neighbours[peer] = neighbour
+            if dead { reportDead(peer, neighbour: neighbour, now: now, actions: &actions) }
+        }
+        dialNextCandidates(now: now, actions: &actions)
     }
 
     func isDialling(_ peer: NodeAddress) -> Bool {

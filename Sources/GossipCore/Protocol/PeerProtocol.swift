@@ -123,6 +123,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
             gossipTimerFired(now: now, actions: &actions)
         case .timer(.liveness):
             livenessTimerFired(now: now, actions: &actions)
+        case .timer(.livenessTimeout):
+            livenessTimeoutFired(now: now, actions: &actions)
         }
     }
 

@@ -9,6 +9,9 @@ public struct PeerSettings: Sendable, Equatable {
     public var messageCount = 10
     public var gossipInterval: Duration = .seconds(5)
     public var livenessInterval: Duration = .seconds(13)
+    /// How long a liveness request waits for its reply before it counts as missed; nil: half
+    /// the liveness interval. Must be shorter than the interval.
+    public var livenessTimeout: Duration?
     /// Consecutive unanswered liveness requests after which a neighbour is reported dead.
     public var livenessMisses = 3
     /// How many neighbours this peer links to itself.
@@ -27,12 +30,18 @@ public struct PeerSettings: Sendable, Equatable {
         self.seeds = seeds
     }
 
+    public var effectiveLivenessTimeout: Duration { livenessTimeout ?? livenessInterval / 2 }
+
     /// Checks the invariants the protocol relies on; the error names the option.
     public func validate() throws(SettingsError) {
         if seeds.isEmpty { throw SettingsError(option: "--config", problem: "lists no seeds") }
         if messageCount < 0 { throw SettingsError(option: "--messages", problem: "must be 0 or more") }
         if gossipInterval <= .zero { throw SettingsError(option: "--gossip-interval", problem: "must be greater than 0") }
         if livenessInterval <= .zero { throw SettingsError(option: "--liveness-interval", problem: "must be greater than 0") }
+        if let livenessTimeout, livenessTimeout <= .zero || livenessTimeout >= livenessInterval {
+            throw SettingsError(
+                option: "--liveness-timeout", problem: "must be greater than 0 and shorter than --liveness-interval")
+        }
         if livenessMisses < 1 { throw SettingsError(option: "--liveness-misses", problem: "must be at least 1") }
         if maxLinks < 1 { throw SettingsError(option: "--max-links", problem: "must be at least 1") }
         if maxInboundLinks < 1 { throw SettingsError(option: "--max-inbound", problem: "must be at least 1") }
