@@ -131,3 +131,36 @@ struct MessageLogTests {
         #expect(log.recent(limit: 0) == [])
     }
 }
+
+/// The hand-made table against a plain `Set` model, through many inserts and evictions.
+@Suite("MessageLog table")
+struct MessageLogTableTests {
+    @Test(arguments: [1, 2, 7, 64] as [Int])
+    func agreesWithASetModelThroughEvictions(capacity: Int) {
+        var log = MessageLog(capacity: capacity, retention: .seconds(600), seed: 42)
+        var model: [String] = []  // arrival order, at most `capacity`
+        var rng = SeededRandom(seed: UInt64(capacity))
+        let now = Now(instant: Instant(nanoseconds: 0), wall: Timestamp(milliseconds: 1_795_287_680_000))
+        for _ in 0..<2000 {
+            // Draw from a small space so that duplicates are common.
+            let sequence = Int.random(in: 1...(capacity * 3), using: &rng)
+            let message = GossipMessage(
+                timestamp: Timestamp(milliseconds: 1_795_287_680_000), origin: NodeAddress(host: .loopback, port: 6001),
+                sequence: sequence)
+            let expected: MessageLog.Outcome = model.contains(message.text) ? .duplicate : .new
+            #expect(log.insert(message, now: now) == expected)
+            if expected == .new {
+                model.append(message.text)
+                if model.count > capacity { model.removeFirst() }
+            }
+            #expect(log.count == model.count)
+        }
+        for sequence in 1...(capacity * 3) {
+            let message = GossipMessage(
+                timestamp: Timestamp(milliseconds: 1_795_287_680_000), origin: NodeAddress(host: .loopback, port: 6001),
+                sequence: sequence)
+            #expect(log.contains(message) == model.contains(message.text))
+        }
+        #expect(log.recent(limit: capacity).map(\.text) == model)
+    }
+}

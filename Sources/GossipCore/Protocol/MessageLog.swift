@@ -1,33 +1,47 @@
-/// The peer's record of the gossip messages it has seen: a hash set keyed by the exact
-/// message text, so two different messages can never be taken for one (Swift's `Set` compares
-/// the full text on a hash match), with bounded memory.
+/// The peer's record of the gossip messages it has seen: a hash set keyed by the exact message
+/// text, with bounded memory.
 ///
 /// Bound: at most `capacity` messages, each kept for at most `retention`; the oldest goes
 /// first. A message whose own timestamp is older than `retention` is refused as stale, so an
 /// evicted message cannot come round again and be taken for new.
+///
+/// Exact: a lookup compares the full text whenever the 64-bit hashes match, so two different
+/// messages are never taken for one, whatever their hashes.
+///
+/// Built by hand rather than on `Set<String>` because a relaying peer does one insert and, once
+/// full, one eviction per message: measured at full speed, `Set`'s SipHash and its deletion were
+/// a third of a peer's work. Here the messages sit in a ring in arrival order, and an open-
+/// addressing table (linear probing, backward-shift deletion) maps hashes to ring positions.
+/// The hash is keyed with a seed drawn at start, so a sender cannot choose colliding texts.
 public struct MessageLog: Sendable {
     public let capacity: Int
     public let retention: Duration
 
-    private var seen: Set<String> = []
-    /// Arrival order, oldest first, from `head`: a queue in an array.
-    private var entries: [Entry] = []
-    private var head = 0
-
     struct Entry: Sendable {
         var message: GossipMessage
         var arrival: Instant
+        var hash: UInt64
     }
 
-    public init(capacity: Int = 65_536, retention: Duration = .seconds(600)) {
-        precondition(capacity > 0)
+    /// Arrival order: the live entries are `ring[(head + k) % capacity]` for k in 0..<count.
+    /// Grows by appending until it holds `capacity` entries, then wraps.
+    private var ring: [Entry] = []
+    private var head = 0
+    public private(set) var count = 0
+    /// Ring positions by hash; -1 is empty. Its size is a power of two, at least twice `count`.
+    private var slots: [Int32] = []
+    private let seed: UInt64
+
+    public init(capacity: Int = 65_536, retention: Duration = .seconds(600), seed: UInt64 = 0x9E37_79B9_7F4A_7C15) {
+        precondition(capacity > 0 && capacity < Int(Int32.max))
         self.capacity = capacity
         self.retention = retention
+        self.seed = seed
     }
 
-    public var count: Int { seen.count }
-
-    public func contains(_ message: GossipMessage) -> Bool { seen.contains(message.text) }
+    public func contains(_ message: GossipMessage) -> Bool {
+        find(message.text, hash: hash(message.text)) != nil
+    }
 
     /// What happened to a message offered to the log.
     public enum Outcome: Equatable, Sendable {
@@ -36,7 +50,7 @@ public struct MessageLog: Sendable {
         case stale
     }
 
-    /// Records `message` if it is new; evicts what is past the bound.
+    /// Records `message` if it is new; evicts the oldest when full.
     ///
     /// Expiry by age is left to `expire(now:)`, which the peer calls once per liveness check:
     /// doing it here too would touch the oldest entry on every message, duplicates included.
@@ -44,29 +58,114 @@ public struct MessageLog: Sendable {
         // Stale first: a message older than the retention is refused whether or not its entry
         // has been expired yet, so the answer does not depend on when expiry last ran.
         if message.timestamp.milliseconds < now.wall.milliseconds - retention.wholeMilliseconds { return .stale }
-        guard seen.insert(message.text).inserted else { return .duplicate }
-        entries.append(Entry(message: message, arrival: now.instant))
-        if seen.count > capacity { removeOldest() }
+        let h = hash(message.text)
+        if find(message.text, hash: h) != nil { return .duplicate }
+        if count == capacity { removeOldest() }
+        if slots.count < 2 * (count + 1) { grow() }
+        let position: Int
+        let entry = Entry(message: message, arrival: now.instant, hash: h)
+        if ring.count < capacity {
+            position = ring.count
+            ring.append(entry)
+        } else {
+            position = (head + count) % capacity
+            ring[position] = entry
+        }
+        count += 1
+        var slot = Int(truncatingIfNeeded: h) & (slots.count - 1)
+        while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
+        slots[slot] = Int32(position)
         return .new
     }
 
     /// The most recent messages, oldest first, at most `limit`: what a new neighbour is sent.
     public func recent(limit: Int) -> [GossipMessage] {
-        let start = max(head, entries.count - limit)
-        return entries[start...].map(\.message)
+        let take = min(limit, count)
+        return (count - take..<count).map { ring[(head + $0) % capacity].message }
     }
 
     /// Drops the messages that arrived more than `retention` ago.
     public mutating func expire(now: Instant) {
-        while head < entries.count, now - entries[head].arrival > retention { removeOldest() }
+        while count > 0, now - ring[head].arrival > retention { removeOldest() }
+    }
+
+    // MARK: The table
+
+    /// The slot holding `text`, if present.
+    private func find(_ text: String, hash h: UInt64) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        var slot = Int(truncatingIfNeeded: h) & (slots.count - 1)
+        while slots[slot] >= 0 {
+            let entry = ring[Int(slots[slot])]
+            if entry.hash == h && entry.message.text == text { return slot }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        return nil
     }
 
     private mutating func removeOldest() {
-        seen.remove(entries[head].message.text)
-        head += 1
-        if head >= 1024 && head * 2 >= entries.count {
-            entries.removeFirst(head)
-            head = 0
+        let oldest = ring[head]
+        if let slot = find(oldest.message.text, hash: oldest.hash) { deleteSlot(slot) }
+        head = (head + 1) % capacity
+        count -= 1
+    }
+
+    /// Empties `slot` and moves later entries of its probe run back, so every entry stays
+    /// reachable from its home slot without tombstones.
+    private mutating func deleteSlot(_ slot: Int) {
+        let mask = slots.count - 1
+        var hole = slot
+        var next = (hole + 1) & mask
+        while slots[next] >= 0 {
+            let home = Int(truncatingIfNeeded: ring[Int(slots[next])].hash) & mask
+            // Move the entry into the hole unless its home lies cyclically in (hole, next].
+            let between = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
+            if !between {
+                slots[hole] = slots[next]
+                hole = next
+            }
+            next = (next + 1) & mask
         }
+        slots[hole] = -1
+    }
+
+    private mutating func grow() {
+        let size = max(16, slots.count * 2)
+        slots = [Int32](repeating: -1, count: size)
+        for k in 0..<count {
+            let position = (head + k) % capacity
+            var slot = Int(truncatingIfNeeded: ring[position].hash) & (size - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Int32(position)
+        }
+    }
+
+    /// A keyed 64-bit hash of the text's bytes, eight at a time.
+    private func hash(_ text: String) -> UInt64 {
+        var text = text
+        return text.withUTF8 { bytes in
+            var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+            var i = 0
+            let raw = UnsafeRawBufferPointer(bytes)
+            while i + 8 <= bytes.count {
+                h = Self.mix(h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                i += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < bytes.count {
+                tail |= UInt64(bytes[i]) << shift
+                shift += 8
+                i += 1
+            }
+            return Self.mix(h ^ tail ^ 0xFF)
+        }
+    }
+
+    /// A multiply-xorshift finaliser (from SplitMix64).
+    private static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 31)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 29)
     }
 }

@@ -51,8 +51,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
 
     public init(settings: PeerSettings, rng: SeededRandom) {
         self.settings = settings
+        var rng = rng
+        self.messageLog = MessageLog(capacity: settings.logCapacity, retention: settings.logRetention, seed: rng.next())
         self.rng = rng
-        self.messageLog = MessageLog(capacity: settings.logCapacity, retention: settings.logRetention)
     }
 
     /// What a connection is for.
@@ -165,7 +166,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
 
     private mutating func handleLine(_ text: String, on id: ConnectionID, now: Now, actions: inout [Action]) {
         let message: Message
-        do { message = try Message(decoding: text[...]) } catch {
+        do { message = try Message(decoding: text) } catch {
             log("Bad input from \(name(of: id)): \(error)", &actions)
             actions.append(.send(id, .error(error.description)))
             return

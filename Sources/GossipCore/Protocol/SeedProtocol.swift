@@ -47,7 +47,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
 
     private mutating func handleLine(_ text: String, on id: ConnectionID, actions: inout [Action]) {
         let message: Message
-        do { message = try Message(decoding: text[...]) } catch {
+        do { message = try Message(decoding: text) } catch {
             log("Bad input from \(sender(id)): \(error)", &actions)
             actions.append(.send(id, .error(error.description)))
             return

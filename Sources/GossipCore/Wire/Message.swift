@@ -80,6 +80,19 @@ extension Message {
         return clean
     }
 
+    /// Parses one line (without its newline). A gossip message keeps `line` itself as its
+    /// text, so relaying it copies no bytes.
+    public init(decoding line: String) throws(WireError) {
+        var line = line
+        if let first = line.utf8.first, first &- 48 < 10,
+            let (timestamp, origin, sequence) = line.withUTF8({ GossipLineParser.parse($0) })
+        {
+            self = .gossip(GossipMessage(timestamp: timestamp, origin: origin, sequence: sequence, text: line))
+            return
+        }
+        try self.init(decoding: line[...])
+    }
+
     /// Parses one line (without its newline). Every byte is checked; nothing is trusted.
     public init(decoding line: Substring) throws(WireError) {
         if let first = line.utf8.first, first >= 48 && first <= 57 {
