@@ -37,6 +37,26 @@ public struct LogEntry: Hashable, Sendable, CustomStringConvertible, Expressible
         }
     }
 
+    /// Appends the text to `bytes` (what a log file receives), without building a `String`
+    /// for the entries a busy peer writes per message.
+    public func render(into bytes: inout [UInt8]) {
+        switch content {
+        case .received(let message, let peer, let forwarded):
+            bytes.append(contentsOf: "Received ".utf8)
+            bytes.append(contentsOf: message.text.utf8)
+            bytes.append(contentsOf: " from ".utf8)
+            peer.write(into: &bytes)
+            bytes.append(contentsOf: "; forwarded to ".utf8)
+            ASCII.appendDecimal(UInt64(forwarded), to: &bytes)
+        case .address(let prefix, let address, let suffix):
+            bytes.append(contentsOf: prefix.utf8)
+            address.write(into: &bytes)
+            bytes.append(contentsOf: suffix.utf8)
+        default:
+            bytes.append(contentsOf: description.utf8)
+        }
+    }
+
     static func describe(_ list: [NodeAddress]) -> String {
         list.isEmpty ? "(none)" : list.map(\.description).joined(separator: ", ")
     }

@@ -259,7 +259,7 @@ public final class EventLoop<Instance: NodeInstance> {
                 connection.closing = true
                 markDirty(id)
             case .log(let entry):
-                log.write(entry.description)
+                log.write(entry)
             case .schedule(let id, let at):
                 timers[id] = at
             }

@@ -42,6 +42,13 @@ public final class LogSink {
         }
     }
 
+    /// Adds one entry's line, stamped with the time last set.
+    public func write(_ entry: LogEntry) {
+        buffer.append(contentsOf: prefix)
+        entry.render(into: &buffer)
+        buffer.append(10)
+    }
+
     /// Adds one event line, stamped with the time last set.
     public func write(_ event: String) {
         buffer.append(contentsOf: prefix)

@@ -92,6 +92,23 @@ public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertib
 
     public var description: String { "\(host):\(port)" }
 
+    /// Appends the address as text, as `description` spells it, without building a `String`.
+    public func write(into bytes: inout [UInt8]) {
+        if case .ipv4(let a, let b, let c, let d) = host {
+            ASCII.appendDecimal(UInt64(a), to: &bytes)
+            bytes.append(UInt8(ascii: "."))
+            ASCII.appendDecimal(UInt64(b), to: &bytes)
+            bytes.append(UInt8(ascii: "."))
+            ASCII.appendDecimal(UInt64(c), to: &bytes)
+            bytes.append(UInt8(ascii: "."))
+            ASCII.appendDecimal(UInt64(d), to: &bytes)
+        } else {
+            bytes.append(contentsOf: host.description.utf8)
+        }
+        bytes.append(UInt8(ascii: ":"))
+        ASCII.appendDecimal(UInt64(port), to: &bytes)
+    }
+
     /// An IPv4 address and port in one word (the common case, hashed per message).
     public func hash(into hasher: inout Hasher) {
         switch host {
