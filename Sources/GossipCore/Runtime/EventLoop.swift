@@ -42,6 +42,8 @@ public final class EventLoop<Instance: NodeInstance> {
         var connecting: Bool
         /// The instance is done with it: close once the output is written.
         var closing = false
+        /// Already in `dirty` for this turn's write.
+        var flushQueued = false
         init(fd: Int32, connecting: Bool) {
             self.fd = fd
             self.connecting = connecting
@@ -251,8 +253,9 @@ public final class EventLoop<Instance: NodeInstance> {
                 if connection.output.count - connection.outputOffset > limits.maxQueuedBytes {
                     drop(id)
                     instance.handle(.closed(id, .writeQueueFull), now: now, actions: &actions)
-                } else {
-                    markDirty(id)
+                } else if !connection.flushQueued {
+                    connection.flushQueued = true
+                    dirty.append(id)
                 }
             case .close(let id):
                 guard let connection = connections[id] else { continue }
@@ -267,7 +270,12 @@ public final class EventLoop<Instance: NodeInstance> {
         actions.removeAll(keepingCapacity: true)
     }
 
-    private func markDirty(_ id: ConnectionID) { dirty.append(id) }
+    /// Queues the connection for the end-of-turn write, once however many lines it was given.
+    private func markDirty(_ id: ConnectionID) {
+        guard let connection = connections[id], !connection.flushQueued else { return }
+        connection.flushQueued = true
+        dirty.append(id)
+    }
 
     /// Writes every connection's queued output (one `send` per connection per turn in the
     /// common case), closes those the instance is done with, then writes the log.
@@ -275,7 +283,9 @@ public final class EventLoop<Instance: NodeInstance> {
         let ids = dirty
         dirty.removeAll(keepingCapacity: true)
         for id in ids {
-            guard let connection = connections[id], !connection.connecting else { continue }
+            guard let connection = connections[id] else { continue }
+            connection.flushQueued = false
+            guard !connection.connecting else { continue }
             write(id, connection, now: now)
         }
         log.flush()
