@@ -28,8 +28,15 @@ public struct MessageLog: Sendable {
     private var ring: [Entry] = []
     private var head = 0
     public private(set) var count = 0
-    /// Ring positions by hash; -1 is empty. Its size is a power of two, at least twice `count`.
-    private var slots: [Int32] = []
+    /// Ring positions by hash: each slot holds the position (high 32 bits) and the low 32 bits
+    /// of the entry's hash, so a probe rarely has to look at the ring; `empty` marks a free
+    /// slot. Its size is a power of two, at least twice `count`.
+    private var slots: [UInt64] = []
+    private static let empty = UInt64.max
+
+    private static func slotValue(position: Int, hash: UInt64) -> UInt64 {
+        UInt64(position) << 32 | (hash & 0xFFFF_FFFF)
+    }
     private let seed: UInt64
 
     public init(capacity: Int = 65_536, retention: Duration = .seconds(600), seed: UInt64 = 0x9E37_79B9_7F4A_7C15) {
@@ -73,8 +80,8 @@ public struct MessageLog: Sendable {
         }
         count += 1
         var slot = Int(truncatingIfNeeded: h) & (slots.count - 1)
-        while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
-        slots[slot] = Int32(position)
+        while slots[slot] != Self.empty { slot = (slot + 1) & (slots.count - 1) }
+        slots[slot] = Self.slotValue(position: position, hash: h)
         return .new
     }
 
@@ -95,9 +102,12 @@ public struct MessageLog: Sendable {
     private func find(_ text: String, hash h: UInt64) -> Int? {
         guard !slots.isEmpty else { return nil }
         var slot = Int(truncatingIfNeeded: h) & (slots.count - 1)
-        while slots[slot] >= 0 {
-            let entry = ring[Int(slots[slot])]
-            if entry.hash == h && entry.message.text == text { return slot }
+        let tag = h & 0xFFFF_FFFF
+        while slots[slot] != Self.empty {
+            if slots[slot] & 0xFFFF_FFFF == tag {
+                let entry = ring[Int(slots[slot] >> 32)]
+                if entry.hash == h && entry.message.text == text { return slot }
+            }
             slot = (slot + 1) & (slots.count - 1)
         }
         return nil
@@ -116,8 +126,9 @@ public struct MessageLog: Sendable {
         let mask = slots.count - 1
         var hole = slot
         var next = (hole + 1) & mask
-        while slots[next] >= 0 {
-            let home = Int(truncatingIfNeeded: ring[Int(slots[next])].hash) & mask
+        while slots[next] != Self.empty {
+            // The low hash bits in the slot give the home slot (the table is under 2^32).
+            let home = Int(truncatingIfNeeded: slots[next] & 0xFFFF_FFFF) & mask
             // Move the entry into the hole unless its home lies cyclically in (hole, next].
             let between = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
             if !between {
@@ -126,17 +137,18 @@ public struct MessageLog: Sendable {
             }
             next = (next + 1) & mask
         }
-        slots[hole] = -1
+        slots[hole] = Self.empty
     }
 
     private mutating func grow() {
         let size = max(16, slots.count * 2)
-        slots = [Int32](repeating: -1, count: size)
+        slots = [UInt64](repeating: Self.empty, count: size)
         for k in 0..<count {
             let position = (head + k) % capacity
-            var slot = Int(truncatingIfNeeded: ring[position].hash) & (size - 1)
-            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
-            slots[slot] = Int32(position)
+            let h = ring[position].hash
+            var slot = Int(truncatingIfNeeded: h) & (size - 1)
+            while slots[slot] != Self.empty { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Self.slotValue(position: position, hash: h)
         }
     }
 

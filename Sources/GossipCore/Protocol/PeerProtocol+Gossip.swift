@@ -19,13 +19,8 @@ extension PeerProtocol {
         messagesCreated += 1
         let message = GossipMessage(timestamp: now.wall, origin: address, sequence: messagesCreated)
         _ = messageLog.insert(message, now: now)
-        var sent = 0
-        for peer in neighbourOrder {
-            guard let id = neighbours[peer]?.connection else { continue }
-            actions.append(.send(id, .gossip(message)))
-            sent += 1
-        }
-        log("\(LogText.created(message, sentTo: sent))", &actions)
+        for link in links { actions.append(.send(link.connection, .gossip(message))) }
+        log("\(LogText.created(message, sentTo: links.count))", &actions)
     }
 
     mutating func received(_ message: GossipMessage, from peer: NodeAddress, now: Now, actions: inout [Action]) {
@@ -36,9 +31,8 @@ extension PeerProtocol {
             log("Dropped stale message \(message) from \(peer): older than the \(settings.logRetention) retention", &actions)
         case .new:
             var forwarded = 0
-            for other in neighbourOrder where other != peer {
-                guard let id = neighbours[other]?.connection else { continue }
-                actions.append(.send(id, .gossip(message)))
+            for link in links where link.peer != peer {
+                actions.append(.send(link.connection, .gossip(message)))
                 forwarded += 1
             }
             log(.received(message, from: peer, forwardedTo: forwarded), &actions)

@@ -145,6 +145,7 @@ extension PeerProtocol {
         var liveness = neighbours[peer]?.liveness ?? Liveness(missLimit: settings.livenessMisses)
         liveness.replyReceived()  // It answered on a fresh connection: it is alive.
         neighbours[peer] = Neighbour(connection: id, liveness: liveness, dialledByUs: dialledByUs)
+        linksChanged()
         for message in messageLog.recent(limit: settings.syncLimit) {
             actions.append(.send(id, .gossip(message)))
         }
@@ -155,6 +156,7 @@ extension PeerProtocol {
     mutating func linkLost(_ peer: NodeAddress, why: String, actions: inout [Action]) {
         log("Link with peer \(peer) \(why)", &actions)
         neighbours[peer]?.connection = nil
+        linksChanged()
     }
 
     /// Lines on an established link.

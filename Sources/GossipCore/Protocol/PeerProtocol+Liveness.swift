@@ -51,6 +51,7 @@ extension PeerProtocol {
             actions.append(.close(id))
         }
         neighbours[peer] = nil
+        linksChanged()
         neighbourOrder.removeAll { $0 == peer }
         candidates.removeAll { $0 == peer }
     }

@@ -76,10 +76,17 @@ public struct PeerProtocol: NodeInstance, Sendable {
         var dialledByUs: Bool
     }
 
-    /// Neighbours with a link up now, in link order.
-    public var linkedNeighbours: [NodeAddress] {
-        neighbourOrder.filter { neighbours[$0]?.connection != nil }
+    /// The neighbours with a link up now and their connections, in link order: what every
+    /// message is flooded over. Rebuilt when a link comes or goes (rare), read per message
+    /// (often), so flooding does no lookups.
+    var links: [(peer: NodeAddress, connection: ConnectionID)] = []
+
+    mutating func linksChanged() {
+        links = neighbourOrder.compactMap { peer in neighbours[peer]?.connection.map { (peer, $0) } }
     }
+
+    /// Neighbours with a link up now, in link order.
+    public var linkedNeighbours: [NodeAddress] { links.map(\.peer) }
 
     var inboundLinkCount: Int {
         neighbours.values.count { !$0.dialledByUs && $0.connection != nil }
