@@ -21,7 +21,9 @@ struct LogRenderingTests {
     }
 
     @Test func everyKindOfEntryRendersAsItsDescription() throws {
-        let message = GossipMessage(timestamp: Timestamp(milliseconds: 1_795_287_680_731), origin: try NodeAddress(parsing: "127.0.0.1:6001"), sequence: 3)
+        let message = GossipMessage(
+            timestamp: Timestamp(milliseconds: 1_795_287_680_731), origin: try NodeAddress(parsing: "127.0.0.1:6001"), sequence: 3
+        )
         let peer = try NodeAddress(parsing: "127.0.0.1:6002")
         let entries: [LogEntry] = [
             .received(message, from: peer, forwardedTo: 3), .about("Liveness request from ", peer, ": answered"),

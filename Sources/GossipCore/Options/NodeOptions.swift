@@ -1,9 +1,34 @@
-/// The seed's command line: `seed [--port N] [--host ADDR] [--log-dir DIR]`.
-public struct SeedOptions: Equatable, Sendable {
+/// What both node programs take: where to listen, where to log, how to seed their choices.
+public struct NodeOptions: Equatable, Sendable {
     public var port: UInt16?
     public var host: NodeAddress.Host = .loopback
     public var logDirectory = "logs"
     public var rngSeed: UInt64?
+
+    public init() {}
+
+    /// Reads `option` if it is one of these; false when it is not.
+    mutating func take(_ option: String, from reader: inout ArgumentReader) throws(UsageError) -> Bool {
+        switch option {
+        case "--port": port = try reader.port(for: option)
+        case "--host": host = try reader.host(for: option)
+        case "--log-dir": logDirectory = try reader.value(for: option)
+        case "--rng-seed": rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
+        default: return false
+        }
+        return true
+    }
+}
+
+/// The seed's command line: `seed [--port N] [--host ADDR] [--log-dir DIR]`.
+@dynamicMemberLookup
+public struct SeedOptions: Equatable, Sendable {
+    public var node = NodeOptions()
+
+    public subscript<T>(dynamicMember path: WritableKeyPath<NodeOptions, T>) -> T {
+        get { node[keyPath: path] }
+        set { node[keyPath: path] = newValue }
+    }
 
     public static let usage = "usage: seed [--port N] [--host ADDR] [--log-dir DIR] [--rng-seed N]"
 
@@ -12,25 +37,22 @@ public struct SeedOptions: Equatable, Sendable {
     public init(parsing arguments: [String]) throws(UsageError) {
         var reader = ArgumentReader(arguments)
         while let option = try reader.nextOption() {
-            switch option {
-            case "--port": port = try reader.port(for: option)
-            case "--host": host = try reader.host(for: option)
-            case "--log-dir": logDirectory = try reader.value(for: option)
-            case "--rng-seed": rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
-            default: throw UsageError("unknown option \(option)")
-            }
+            guard try node.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
         }
     }
 }
 
 /// The peer's command line. Timing options are shared with `cluster`, which passes them on.
+@dynamicMemberLookup
 public struct PeerOptions: Equatable, Sendable {
-    public var port: UInt16?
-    public var host: NodeAddress.Host = .loopback
+    public var node = NodeOptions()
     public var configPath = "config.txt"
-    public var logDirectory = "logs"
     public var timing = PeerTiming()
-    public var rngSeed: UInt64?
+
+    public subscript<T>(dynamicMember path: WritableKeyPath<NodeOptions, T>) -> T {
+        get { node[keyPath: path] }
+        set { node[keyPath: path] = newValue }
+    }
 
     public static let usage = """
         usage: peer [--port N] [--host ADDR] [--config FILE] [--log-dir DIR] [--messages N]
@@ -43,14 +65,10 @@ public struct PeerOptions: Equatable, Sendable {
     public init(parsing arguments: [String]) throws(UsageError) {
         var reader = ArgumentReader(arguments)
         while let option = try reader.nextOption() {
-            switch option {
-            case "--port": port = try reader.port(for: option)
-            case "--host": host = try reader.host(for: option)
-            case "--config": configPath = try reader.value(for: option)
-            case "--log-dir": logDirectory = try reader.value(for: option)
-            case "--rng-seed": rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
-            default:
-                guard try timing.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
+            if option == "--config" {
+                configPath = try reader.value(for: option)
+            } else if try !node.take(option, from: &reader), try !timing.take(option, from: &reader) {
+                throw UsageError("unknown option \(option)")
             }
         }
     }

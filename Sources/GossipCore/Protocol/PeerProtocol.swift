@@ -118,13 +118,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
         case .command(.broadcast):
             broadcast(now: now, actions: &actions)
         case .lineNotUTF8(let id, let count):
-            let error = "line of \(count) bytes is not valid UTF-8"
-            log("Bad input from \(name(of: id)): \(error)", &actions)
-            actions.append(.send(id, .error(error)))
+            refuse(FramingError.notUTF8(byteCount: count), on: id, actions: &actions)
         case .lineTooLong(let id):
-            let error = "line longer than \(Limits.maxLineBytes) bytes; closing the connection"
-            log("Bad input from \(name(of: id)): \(error)", &actions)
-            actions.append(.send(id, .error(error)))
+            refuse(FramingError.tooLong, on: id, actions: &actions)
             // The shell closes the connection after this event; account for it now.
             connectionLost(id, why: "closed after an over-long line", now: now, actions: &actions)
         case .timer(.gossip):
@@ -174,8 +170,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     private mutating func handleLine(_ text: String, on id: ConnectionID, now: Now, actions: inout [Action]) {
         let message: Message
         do { message = try Message(decoding: text) } catch {
-            log("Bad input from \(name(of: id)): \(error)", &actions)
-            actions.append(.send(id, .error(error.description)))
+            refuse(error, on: id, actions: &actions)
             return
         }
         handleMessage(message, on: id, now: now, actions: &actions)
@@ -199,6 +194,12 @@ public struct PeerProtocol: NodeInstance, Sendable {
         case nil:
             break  // Closed by us already; what was in flight does not matter.
         }
+    }
+
+    /// Answers input that could not be taken: logged with the sender, and an `Error:` back.
+    mutating func refuse(_ error: some Error & CustomStringConvertible, on id: ConnectionID, actions: inout [Action]) {
+        log("Bad input from \(name(of: id)): \(error)", &actions)
+        actions.append(.send(id, .error(error.description)))
     }
 
     /// Refuses a line that this kind of connection does not take.

@@ -29,13 +29,9 @@ public struct SeedProtocol: NodeInstance, Sendable {
         case .message(let id, let message):
             handleMessage(message, text: message.encoded, on: id, actions: &actions)
         case .lineNotUTF8(let id, let count):
-            let error = "line of \(count) bytes is not valid UTF-8"
-            log("Bad input from \(sender(id)): \(error)", &actions)
-            actions.append(.send(id, .error(error)))
+            refuse(FramingError.notUTF8(byteCount: count), on: id, actions: &actions)
         case .lineTooLong(let id):
-            let error = "line longer than \(Limits.maxLineBytes) bytes; closing the connection"
-            log("Bad input from \(sender(id)): \(error)", &actions)
-            actions.append(.send(id, .error(error)))
+            refuse(FramingError.tooLong, on: id, actions: &actions)
             forget(id)
         case .closed(let id, let reason):
             log("Connection from \(sender(id)) \(reason)", &actions)
@@ -48,8 +44,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
     private mutating func handleLine(_ text: String, on id: ConnectionID, actions: inout [Action]) {
         let message: Message
         do { message = try Message(decoding: text) } catch {
-            log("Bad input from \(sender(id)): \(error)", &actions)
-            actions.append(.send(id, .error(error.description)))
+            refuse(error, on: id, actions: &actions)
             return
         }
         handleMessage(message, text: text, on: id, actions: &actions)
@@ -87,6 +82,12 @@ public struct SeedProtocol: NodeInstance, Sendable {
             log("Unexpected message from \(sender(id)): \(error)", &actions)
             actions.append(.send(id, .error(error)))
         }
+    }
+
+    /// Answers input that could not be taken: logged with the sender, and an `Error:` back.
+    private func refuse(_ error: some Error & CustomStringConvertible, on id: ConnectionID, actions: inout [Action]) {
+        log("Bad input from \(sender(id)): \(error)", &actions)
+        actions.append(.send(id, .error(error.description)))
     }
 
     private mutating func forget(_ id: ConnectionID) {

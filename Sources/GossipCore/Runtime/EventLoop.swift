@@ -185,9 +185,7 @@ public final class EventLoop<Instance: NodeInstance> {
             if count < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                let why = Errno.text()
-                drop(id)
-                if !connection.closing { deliver(.closed(id, .failed(why)), now: now) }
+                failed(id, connection, now: now)
                 return
             }
             if count == 0 {
@@ -301,9 +299,7 @@ public final class EventLoop<Instance: NodeInstance> {
             if sent < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                let why = Errno.text()
-                drop(id)
-                if !connection.closing { deliver(.closed(id, .failed(why)), now: now) }
+                failed(id, connection, now: now)
                 return
             }
             connection.outputOffset += sent
@@ -314,6 +310,14 @@ public final class EventLoop<Instance: NodeInstance> {
     }
 
     // MARK: Bookkeeping
+
+    /// A socket call failed (reset, broken pipe, ...): the connection is gone, and the instance
+    /// hears why unless it had closed the connection itself.
+    private func failed(_ id: ConnectionID, _ connection: Connection, now: Now) {
+        let why = Errno.text()
+        drop(id)
+        if !connection.closing { deliver(.closed(id, .failed(why)), now: now) }
+    }
 
     private func register(_ connection: Connection, as id: ConnectionID) {
         connections[id] = connection

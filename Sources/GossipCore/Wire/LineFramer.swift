@@ -76,6 +76,19 @@ public struct LineFramer: Sendable {
     }
 }
 
+/// A line that could not be taken as text, as the sender is told in `Error:`.
+public enum FramingError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notUTF8(byteCount: Int)
+    case tooLong
+
+    public var description: String {
+        switch self {
+        case .notUTF8(let count): return "line of \(count) bytes is not valid UTF-8"
+        case .tooLong: return "line longer than \(Limits.maxLineBytes) bytes; closing the connection"
+        }
+    }
+}
+
 /// The protocol's size limits, in one place (`docs/PROTOCOL.md` lists them).
 public enum Limits {
     /// The longest line a node accepts, without its newline.
