@@ -6,22 +6,66 @@ final class ChildProcess {
     let pid: pid_t
     let name: String
     private(set) var exitStatus: Int32?
+    /// When it was started: the wall clock just before `posix_spawn`, in microseconds.
+    let startedAt: Int64
+    /// The write end of a pipe to its standard input, when it was started with one.
+    private var input: Int32?
 
     /// Starts `path` with `arguments`; its standard output goes to `/dev/null` (nodes write
-    /// their own log files) and its standard error is the cluster's.
-    init(path: String, arguments: [String], name: String) throws(RuntimeError) {
+    /// their own log files). Its standard error is the cluster's, or `errorFile` when given.
+    /// With `withInput`, its standard input is a pipe that `send(_:)` writes to; otherwise
+    /// `/dev/null`.
+    init(
+        path: String, arguments: [String], name: String, withInput: Bool = false, errorFile: String? = nil
+    ) throws(RuntimeError) {
         self.name = name
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        var pipeEnds: [Int32] = [-1, -1]
+        if withInput {
+            guard pipe(&pipeEnds) == 0 else {
+                throw RuntimeError("cannot create a pipe for \(name): \(String(cString: strerror(errno)))")
+            }
+            // Neither end may leak into other children; dup2 onto 0 clears the flag in this one.
+            for fd in pipeEnds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            _ = fcntl(pipeEnds[1], F_SETFL, fcntl(pipeEnds[1], F_GETFL) | O_NONBLOCK)
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[0], STDIN_FILENO)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        if let errorFile {
+            posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
+        startedAt = SystemClock.wallMicroseconds()
         let result = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard result == 0 else { throw RuntimeError("cannot start \(path): \(String(cString: strerror(result)))") }
+        if withInput { close(pipeEnds[0]) }
+        guard result == 0 else {
+            if withInput { close(pipeEnds[1]) }
+            throw RuntimeError("cannot start \(path): \(String(cString: strerror(result)))")
+        }
         self.pid = pid
+        input = withInput ? pipeEnds[1] : nil
+    }
+
+    deinit { closeInput() }
+
+    /// Writes `text` to its standard input; false when it has none or the write failed.
+    func send(_ text: String) -> Bool {
+        guard let input, exitStatus == nil else { return false }
+        var text = text
+        let count = text.utf8.count
+        let written = text.withUTF8 { write(input, $0.baseAddress, $0.count) }
+        return written == count
+    }
+
+    private func closeInput() {
+        if let input { close(input) }
+        input = nil
     }
 
     /// Reaps the process if it has exited; true when it is gone.
@@ -34,6 +78,7 @@ final class ChildProcess {
         // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out (the C macros are not imported).
         let signal = status & 0x7F
         exitStatus = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+        closeInput()
         return true
     }
 

@@ -274,6 +274,8 @@ extension Simulation {
                 if let p = endpoint(node, id) { closeEnd(of: node, pipe: p, reason: .endOfStream) }
             case .log:
                 break
+            case .cancel(let id):
+                deadlines[Int(node) * Self.timerCount + Self.slot(of: id)] = .max
             case .schedule(let id, let at):
                 deadlines[Int(node) * Self.timerCount + Self.slot(of: id)] = at.nanoseconds
                 agenda.push(.timer(node, id, deadline: at.nanoseconds), at: at.nanoseconds)

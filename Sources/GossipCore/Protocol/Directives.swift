@@ -137,6 +137,8 @@ public enum Action: Hashable, Sendable {
     case log(LogEntry)
     /// Fire `.timer(id)` at `at` (replacing any earlier deadline for the same id).
     case schedule(TimerID, at: Instant)
+    /// Disarm the timer: it will not fire until scheduled again.
+    case cancel(TimerID)
 }
 
 /// A state machine a shell can drive: a seed or a peer.

@@ -177,6 +177,11 @@ extension PeerProtocol {
                 return
             }
             neighbours[peer]?.liveness.replyReceived()
+            // Every reply of the round is in: the time-out has nothing left to count, so it
+            // need not wake the node (an idle node's cost is its wake-ups).
+            if !neighbours.values.contains(where: { $0.liveness.awaitingReply }) {
+                actions.append(.cancel(.livenessTimeout))
+            }
         default:
             unexpected(message, on: id, actions: &actions)
         }

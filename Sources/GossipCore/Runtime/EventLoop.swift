@@ -217,6 +217,10 @@ public final class EventLoop<Instance: NodeInstance> {
                 return
             }
             if connection.closing { return }
+            // A short read drained the socket: skip the read that would only say EAGAIN (an
+            // idle node's wake-ups are mostly syscalls). Anything arriving meanwhile makes the
+            // next poll return at once.
+            if count < readBuffer.count { return }
         }
     }
 
@@ -261,6 +265,8 @@ public final class EventLoop<Instance: NodeInstance> {
                 markDirty(id)
             case .log(let entry):
                 log.write(entry)
+            case .cancel(let id):
+                timers[id] = nil
             case .schedule(let id, let at):
                 timers[id] = at
             }

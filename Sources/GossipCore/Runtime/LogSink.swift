@@ -22,7 +22,9 @@ public final class LogSink {
         path = directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
         fileDescriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fileDescriptor >= 0 else { throw RuntimeError("cannot open log file \(path): \(Errno.text())") }
-        self.console = console
+        // Writing to /dev/null is a system call for nothing: a node started with its console
+        // thrown away (by `cluster`, the benchmark, a service manager) skips it.
+        self.console = console && !Files.isNullDevice(STDOUT_FILENO)
     }
 
     deinit { close(fileDescriptor) }
@@ -102,6 +104,14 @@ public enum Files {
             }
             offset += n
         }
+    }
+
+    /// True when `fd` is /dev/null.
+    public static func isNullDevice(_ fd: Int32) -> Bool {
+        var info = stat()
+        var null = stat()
+        guard fstat(fd, &info) == 0, stat("/dev/null", &null) == 0 else { return false }
+        return (info.st_mode & S_IFMT) == S_IFCHR && info.st_rdev == null.st_rdev
     }
 
     /// The whole content of a text file.
