@@ -36,3 +36,24 @@ struct LogRenderingTests {
         }
     }
 }
+
+/// The log lines programs read back parse to what was written.
+@Suite("Log lines read back")
+struct LogReadBackTests {
+    @Test func aReceiptLineGivesItsMessageSenderAndForwardCount() throws {
+        let message = GossipMessage(
+            timestamp: Timestamp(milliseconds: 1_795_287_680_731), origin: try NodeAddress(parsing: "[::1]:6001"), sequence: 3)
+        let peer = try NodeAddress(parsing: "127.0.0.1:6002")
+        let text = LogText.received(message, from: peer, forwardedTo: 5)
+        let receipt = try #require(LogText.receipt(inEvent: text[...]))
+        #expect(receipt.message == message && receipt.from == peer && receipt.forwarded == 5)
+    }
+
+    @Test func aCreationLineGivesItsMessageAndFanOut() throws {
+        let message = GossipMessage(
+            timestamp: Timestamp(milliseconds: 1_795_287_680_731), origin: try NodeAddress(parsing: "127.0.0.1:6001"), sequence: 9
+        )
+        let creation = try #require(LogText.creation(inEvent: LogText.created(message, sentTo: 4)[...]))
+        #expect(creation.message == message && creation.sentTo == 4)
+    }
+}

@@ -32,14 +32,11 @@ final class PeerLog {
     func update() {
         tail.readLines { line in
             guard let event = LogText.event(inLogLine: line), let at = clock.microseconds(ofLine: line) else { return }
-            if event.hasPrefix("Received ") {
-                guard let message = LogText.receivedMessage(inEvent: event), receipts[message.text] == nil else { return }
-                receipts[message.text] = Receipt(
-                    at: at, from: Self.address(after: " from ", in: event),
-                    forwarded: Self.number(after: "forwarded to ", in: event))
-            } else if event.hasPrefix("Created message ") {
-                guard let message = LogText.createdMessage(inEvent: event) else { return }
-                created.append(Created(text: message.text, at: at, sentTo: Self.number(after: "; sent to ", in: event)))
+            if let receipt = LogText.receipt(inEvent: event) {
+                guard receipts[receipt.message.text] == nil else { return }
+                receipts[receipt.message.text] = Receipt(at: at, from: receipt.from, forwarded: receipt.forwarded)
+            } else if let creation = LogText.creation(inEvent: event) {
+                created.append(Created(text: creation.message.text, at: at, sentTo: creation.sentTo))
             } else if event.hasPrefix("Linked with peer ") {
                 linkLines += 1
                 if firstLinkAt == nil { firstLinkAt = at }
@@ -59,11 +56,6 @@ final class PeerLog {
         return try? NodeAddress(parsing: field)
     }
 
-    /// The whole number that follows `marker` (0 when there is none).
-    static func number(after marker: String, in text: Substring) -> Int {
-        guard let range = text.firstRange(of: marker) else { return 0 }
-        return Int(text[range.upperBound...].prefix { $0.isASCII && $0.isNumber }) ?? 0
-    }
 }
 
 /// What the bench reads from a seed's log: when it listened, and when it registered and

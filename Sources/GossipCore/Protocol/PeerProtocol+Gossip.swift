@@ -69,19 +69,39 @@ public enum LogText {
         return line[start...]
     }
 
-    /// The message in a log line written by `created(_:sentTo:)`, without the time prefix.
-    public static func createdMessage(inEvent text: Substring) -> GossipMessage? {
+    /// A `Created message` line read back: the message and how many neighbours it went to.
+    public static func creation(inEvent text: Substring) -> (message: GossipMessage, sentTo: Int)? {
         guard text.hasPrefix(createdPrefix) else { return nil }
         let rest = text.dropFirst(createdPrefix.count)
-        guard let end = rest.firstIndex(of: ";") else { return nil }
-        return try? Message.decodeGossip(rest[..<end])
+        guard let end = rest.firstIndex(of: ";"), let message = try? Message.decodeGossip(rest[..<end]) else { return nil }
+        return (message, number(after: "; sent to ", in: rest) ?? 0)
     }
 
-    /// The message in a log line written by `received(_:from:)`, without the line's time prefix.
-    public static func receivedMessage(inEvent text: Substring) -> GossipMessage? {
+    /// The message in a log line written by `created(_:sentTo:)`, without the time prefix.
+    public static func createdMessage(inEvent text: Substring) -> GossipMessage? {
+        creation(inEvent: text)?.message
+    }
+
+    /// A `Received` line read back: the message, the neighbour it came from, and how many
+    /// neighbours it was forwarded to.
+    public static func receipt(inEvent text: Substring) -> (message: GossipMessage, from: NodeAddress, forwarded: Int)? {
         guard text.hasPrefix(receivedPrefix) else { return nil }
         let rest = text.dropFirst(receivedPrefix.count)
-        guard let infix = rest.firstRange(of: receivedInfix) else { return nil }
-        return try? Message.decodeGossip(rest[..<infix.lowerBound])
+        guard let infix = rest.firstRange(of: receivedInfix),
+            let message = try? Message.decodeGossip(rest[..<infix.lowerBound])
+        else { return nil }
+        let after = rest[infix.upperBound...]
+        guard let from = try? NodeAddress(parsing: after.prefix { $0 != ";" }) else { return nil }
+        return (message, from, number(after: "; forwarded to ", in: after) ?? 0)
+    }
+
+    /// The message in a log line written by `received(_:from:forwardedTo:)`, without the time prefix.
+    public static func receivedMessage(inEvent text: Substring) -> GossipMessage? {
+        receipt(inEvent: text)?.message
+    }
+
+    private static func number(after marker: String, in text: Substring) -> Int? {
+        guard let range = text.firstRange(of: marker) else { return nil }
+        return Int(text[range.upperBound...].prefix { $0.isASCII && $0.isNumber })
     }
 }
