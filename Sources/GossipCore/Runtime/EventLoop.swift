@@ -61,6 +61,10 @@ public final class EventLoop<Instance: NodeInstance> {
     ) {
         self.instance = instance
         self.commandInput = commands
+        // A node started in the background of a shell (`peer ... &`) must not be stopped by
+        // SIGTTIN for reading the terminal: ignored, the read fails instead, and the node just
+        // stops reading commands.
+        if commands != nil { signal(SIGTTIN, SIG_IGN) }
         self.listener = listener
         self.log = log
         self.signals = signals
@@ -139,6 +143,7 @@ public final class EventLoop<Instance: NodeInstance> {
         let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
         if count <= 0 {
             if count < 0 && errno == EINTR { return }
+            if count < 0 { log.write("Standard input cannot be read (\(Errno.text())); operator commands are off") }
             commandInput = nil  // End of input: the node runs on without commands.
             return
         }
