@@ -58,7 +58,10 @@ extension PeerProtocol {
         refreshPending = false
         let fresh = list.filter { $0 != address && neighbours[$0] == nil && !isDialling($0) }
         if fresh.isEmpty {
-            refreshBackoff = min(refreshBackoff * 2, 64)
+            // Nobody new. A peer with links is in the overlay already and can wait longer (at
+            // least 8 checks) than one without; in a small network every peer is short of links
+            // for good, and asking at every check would be traffic for nothing.
+            refreshBackoff = min(max(refreshBackoff * 2, links.isEmpty ? 1 : 8), 64)
         } else {
             refreshBackoff = 1
             candidates.append(contentsOf: fresh.shuffled(using: &rng))
