@@ -146,4 +146,31 @@ struct PeerLivenessTests {
         #expect(deadNodeReports(fireLiveness(&fixture, times: 2)).isEmpty)
         #expect(!deadNodeReports(fireLiveness(&fixture, times: 1)).isEmpty)
     }
+
+    @Test("both ends dial a lost link again: a peer that forgot the link is not reported dead")
+    func acceptingEndRedials() throws {
+        var fixture = PeerFixture()
+        _ = fixture.register()
+        let (id, _) = fixture.linkInbound(from: p2)
+        _ = fixture.handle(.closed(id, .endOfStream))
+        let tick = fixture.fire(.liveness, after: PeerFixture.livenessInterval - Self.timeout)
+        let (dial, to) = try #require(connects(tick).first)
+        #expect(to == p2, "the end that accepted the link dials it again")
+        #expect(fixture.handle(.connected(dial)) == [.send(dial, .linkRequest(me))])
+        _ = fixture.line(dial, "Link Accepted:127.0.0.1:6002")
+        #expect(fixture.peer.linkedNeighbours == [p2])
+        _ = fixture.line(dial, "Liveness Reply:\(fixture.now.wall):127.0.0.1:6001:127.0.0.1:6002")
+        #expect(deadNodeReports(fixture.fire(.livenessTimeout, after: Self.timeout)).isEmpty)
+    }
+
+    @Test("a connection that never asks for a link is closed after a liveness interval")
+    func silentInboundClosed() {
+        var fixture = PeerFixture()
+        _ = fixture.register()
+        let id = ConnectionID(.inbound, 99)
+        _ = fixture.handle(.accepted(id, remote: addr("127.0.0.1:45000")))
+        let actions = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
+        #expect(closes(actions).contains(id))
+        #expect(sentError(on: id, actions))
+    }
 }

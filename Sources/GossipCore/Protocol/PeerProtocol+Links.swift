@@ -42,6 +42,10 @@ extension PeerProtocol {
     /// lists bring nobody new. This heals an overlay that joins left in pieces: peers that
     /// registered first knew few others, and later peers may never have picked them.
     mutating func refreshCandidatesIfShort(now: Now, actions: inout [Action]) {
+        // A seed that took the question and never answered must not stop refreshing for good.
+        if refreshPending, let since = refreshSince, now.instant - since >= settings.livenessInterval {
+            refreshPending = false
+        }
         guard linkingStarted, candidates.isEmpty, !refreshPending, ownLinkCount < settings.maxLinks else { return }
         if checksUntilRefresh > 0 {
             checksUntilRefresh -= 1
@@ -50,6 +54,7 @@ extension PeerProtocol {
         let seeds = registeredSeeds.isEmpty ? settings.seeds : registeredSeeds
         let seed = seeds[Int.random(in: 0..<seeds.count, using: &rng)]
         refreshPending = true
+        refreshSince = now.instant
         send(.listPeers, toSeed: seed, actions: &actions)
     }
 
@@ -113,7 +118,7 @@ extension PeerProtocol {
             refusal = "that is my own address"
         } else if neighbours[peer]?.connection != nil {
             refusal = "already linked with \(peer)"
-        } else if neighbours[peer] == nil, isDialling(peer), address < peer {
+        } else if isDialling(peer), address < peer {
             // Both dialled at once. Keep one link, the one dialled by the lower address, and
             // let both ends agree on it without another round trip: the higher end accepts
             // this request and has its own refused.
@@ -154,8 +159,8 @@ extension PeerProtocol {
         }
     }
 
-    /// A link dropped. The neighbour stays: liveness decides whether it is dead, and whoever
-    /// dialled the link dials it again at the next liveness check.
+    /// A link dropped. The neighbour stays: liveness decides whether it is dead, and both ends
+    /// dial again at each liveness check until the link is back or the neighbour is dead.
     mutating func linkLost(_ peer: NodeAddress, why: String, actions: inout [Action]) {
         log("Link with peer \(peer) \(why)", &actions)
         neighbours[peer]?.connection = nil
@@ -187,6 +192,23 @@ extension PeerProtocol {
             }
         default:
             unexpected(message, on: id, actions: &actions)
+        }
+    }
+
+    /// Closes connections that have not asked for a link within a liveness interval: a
+    /// connection that says nothing must not hold a slot for good.
+    mutating func expireSilentInbound(now: Now, actions: inout [Action]) {
+        let silent = roles.compactMap { id, role -> (ConnectionID, NodeAddress)? in
+            if case .inbound(let remote, let since) = role, now.instant - since >= settings.livenessInterval {
+                return (id, remote)
+            }
+            return nil
+        }.sorted { $0.0.number < $1.0.number }
+        for (id, remote) in silent {
+            roles[id] = nil
+            actions.append(.send(id, .error("no Link Request within \(settings.livenessInterval); closing")))
+            actions.append(.close(id))
+            log("Closed the connection from \(remote): no Link Request in time", &actions)
         }
     }
 

@@ -11,12 +11,16 @@ extension PeerProtocol {
         messageLog.expire(now: now.instant)
         expireRegistrations(now: now, actions: &actions)
         expireDials(now: now, actions: &actions)
+        expireSilentInbound(now: now, actions: &actions)
         for peer in neighbourOrder {
             guard let neighbour = neighbours[peer] else { continue }
             neighbours[peer]?.liveness.requestSent()
             if let id = neighbour.connection {
                 actions.append(.send(id, .livenessRequest(timestamp: now.wall, sender: address)))
-            } else if neighbour.dialledByUs, !isDialling(peer) {
+            } else if !isDialling(peer) {
+                // Both ends try to restore a lost link: if only the end that first dialled did,
+                // a peer that had forgotten the link (restarted, or gave up on a slow answer)
+                // would be reported dead by the other end while alive.
                 dial(peer, now: now, actions: &actions)
             }
         }

@@ -36,8 +36,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// run is a function of its inputs (a `Dictionary`'s order is not).
     public internal(set) var neighbourOrder: [NodeAddress] = []
     var neighbours: [NodeAddress: Neighbour] = [:]
-    /// A `List Peers` to refill the candidates is in flight.
+    /// A `List Peers` to refill the candidates is in flight, asked at `refreshSince`.
     var refreshPending = false
+    var refreshSince: Instant?
     /// Liveness checks between refreshes (doubles while refreshes find nobody new).
     var refreshBackoff = 1
     var checksUntilRefresh = 0
@@ -62,8 +63,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
         case seed(NodeAddress, queued: [Message]?)
         /// To a peer we asked to link with; waiting for its answer. `since` bounds the wait.
         case dialling(NodeAddress, since: Instant)
-        /// From someone not yet identified: the first line must be a `Link Request`.
-        case inbound(remote: NodeAddress)
+        /// From someone not yet identified, since `since`: the first line must be a
+        /// `Link Request`, within one liveness interval.
+        case inbound(remote: NodeAddress, since: Instant)
         /// An established link with a neighbour.
         case link(NodeAddress)
     }
@@ -104,7 +106,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     public mutating func handle(_ event: Event, now: Now, actions: inout [Action]) {
         switch event {
         case .accepted(let id, let remote):
-            roles[id] = .inbound(remote: remote)
+            roles[id] = .inbound(remote: remote, since: now.instant)
         case .connected(let id):
             connected(id, actions: &actions)
         case .connectFailed(let id, let reason):
@@ -160,7 +162,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
         case .dialling(let peer, _):
             log("Link to \(peer) failed: \(why)", &actions)
             dialNextCandidates(now: now, actions: &actions)
-        case .inbound(let remote):
+        case .inbound(let remote, _):
             log("Connection from \(remote) \(why)", &actions)
         case .link(let peer):
             linkLost(peer, why: why, actions: &actions)
@@ -187,7 +189,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
             seedLine(message, from: seed, now: now, actions: &actions)
         case .dialling(let peer, _):
             dialAnswer(message, from: peer, on: id, now: now, actions: &actions)
-        case .inbound(let remote):
+        case .inbound(let remote, _):
             inboundFirstLine(message, from: remote, on: id, now: now, actions: &actions)
         case .link(let peer):
             linkLine(message, from: peer, on: id, now: now, actions: &actions)
@@ -214,7 +216,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
         switch roles[id] {
         case .seed(let seed, _): return "seed \(seed)"
         case .dialling(let peer, _), .link(let peer): return "peer \(peer)"
-        case .inbound(let remote): return "\(remote)"
+        case .inbound(let remote, _): return "\(remote)"
         case nil: return "\(id)"
         }
     }

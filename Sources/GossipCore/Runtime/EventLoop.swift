@@ -29,6 +29,8 @@ public final class EventLoop<Instance: NodeInstance> {
     private var actions: [Action] = []
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var dirty: [ConnectionID] = []
+    /// Kept open to be given back when the process runs out of file descriptors.
+    private var spareDescriptor: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
     /// Where operator commands come from (the peer's standard input), until it ends.
     private var commandInput: Int32?
     private var commandFramer = LineFramer()
@@ -44,6 +46,9 @@ public final class EventLoop<Instance: NodeInstance> {
         var closing = false
         /// Already in `dirty` for this turn's write.
         var flushQueued = false
+        /// Closed by the shell: nothing more is read from it or delivered for it (its file
+        /// descriptor may already belong to a new socket).
+        var dropped = false
         init(fd: Int32, connecting: Bool) {
             self.fd = fd
             self.connecting = connecting
@@ -122,7 +127,10 @@ public final class EventLoop<Instance: NodeInstance> {
 
     private func acceptAll(now: Now) {
         for _ in 0..<64 {
-            guard let (fd, remote) = Sockets.accept(listener) else { return }
+            guard let (fd, remote) = Sockets.accept(listener) else {
+                if errno == EMFILE || errno == ENFILE { shedOneConnection(now: now) }
+                return
+            }
             if connections.count >= limits.maxConnections {
                 let refusal = Array("Error:too many connections (\(limits.maxConnections)); try later\n".utf8)
                 refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -135,6 +143,20 @@ public final class EventLoop<Instance: NodeInstance> {
             register(Connection(fd: fd, connecting: false), as: id)
             deliver(.accepted(id, remote: remote), now: now)
         }
+    }
+
+    /// Out of file descriptors, a pending connection cannot be accepted, and the listener stays
+    /// readable: `poll` would return at once, forever. Give back the spare descriptor kept for
+    /// this moment, accept the connection, tell it why, close it, and take the spare again.
+    private func shedOneConnection(now: Now) {
+        if spareDescriptor >= 0 { close(spareDescriptor) }
+        if let (fd, remote) = Sockets.accept(listener) {
+            let refusal = Array("Error:this node has no file descriptors left; try later\n".utf8)
+            refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            close(fd)
+            log.write("Turned away a connection from \(remote): out of file descriptors (\(connections.count) connections open)")
+        }
+        spareDescriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
     }
 
     private func readCommands(now: Now) {
@@ -205,7 +227,7 @@ public final class EventLoop<Instance: NodeInstance> {
             readBuffer.withUnsafeBytes { raw in
                 connection.framer.feed(UnsafeRawBufferPointer(rebasing: raw[0..<count])) { item in
                     // Once the instance closed the connection, what follows is not for it.
-                    guard !connection.closing, !tooLong else { return }
+                    guard !connection.closing, !connection.dropped, !tooLong else { return }
                     switch item {
                     case .line(let text): deliver(.line(id, text), now: now)
                     case .notUTF8(let bytes): deliver(.lineNotUTF8(id, byteCount: bytes), now: now)
@@ -221,7 +243,7 @@ public final class EventLoop<Instance: NodeInstance> {
                 markDirty(id)
                 return
             }
-            if connection.closing { return }
+            if connection.closing || connection.dropped { return }
             // A short read drained the socket: skip the read that would only say EAGAIN (an
             // idle node's wake-ups are mostly syscalls). Anything arriving meanwhile makes the
             // next poll return at once.
@@ -336,6 +358,7 @@ public final class EventLoop<Instance: NodeInstance> {
 
     private func drop(_ id: ConnectionID) {
         guard let connection = connections.removeValue(forKey: id) else { return }
+        connection.dropped = true
         close(connection.fd)
     }
 
