@@ -140,3 +140,19 @@ struct LineFramerTests {
         #expect(framer.pendingByteCount == 0)
     }
 }
+
+@Suite("LineFramer end of stream")
+struct LineFramerFinishTests {
+    @Test func theUnfinishedLastLineIsGivenAtTheEnd() {
+        var framer = LineFramer()
+        #expect(framer.feed(Array("broadcast\nbroad".utf8)) == [.line("broadcast")])
+        #expect(framer.finish() == .line("broad"))
+        #expect(framer.finish() == nil)
+    }
+
+    @Test func nothingIsLeftAfterACompleteLine() {
+        var framer = LineFramer()
+        _ = framer.feed(Array("broadcast\n".utf8))
+        #expect(framer.finish() == nil)
+    }
+}

@@ -163,14 +163,16 @@ public final class EventLoop<Instance: NodeInstance> {
         guard let fd = commandInput else { return }
         var chunk = [UInt8](repeating: 0, count: 4096)
         let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        var lines: [LineFramer.Item] = []
         if count <= 0 {
             if count < 0 && errno == EINTR { return }
             if count < 0 { log.write("Standard input cannot be read (\(Errno.text())); operator commands are off") }
             commandInput = nil  // End of input: the node runs on without commands.
-            return
+            // A last command without its newline (`printf broadcast | peer ...`) still counts.
+            if count == 0, let last = commandFramer.finish() { lines.append(last) }
+        } else {
+            chunk.withUnsafeBytes { commandFramer.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { lines.append($0) } }
         }
-        var lines: [LineFramer.Item] = []
-        chunk.withUnsafeBytes { commandFramer.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { lines.append($0) } }
         for item in lines {
             guard case .line(let text) = item else {
                 log.write("Unknown command (not a line of text); \(OperatorCommand.help)")

@@ -60,6 +60,15 @@ public struct LineFramer: Sendable {
         }
     }
 
+    /// At the end of the stream: the unfinished last line, if any, as if its newline had come.
+    /// (A network peer that closes mid-line is not trusted this way; the shell only uses it for
+    /// the operator's standard input.)
+    public mutating func finish() -> Item? {
+        guard !failed, !pending.isEmpty else { return nil }
+        defer { pending.removeAll() }
+        return pending.withUnsafeBytes { Self.item($0, limit: maxLineBytes) }
+    }
+
     /// Convenience for tests and simulations.
     public mutating func feed(_ bytes: [UInt8]) -> [Item] {
         var items: [Item] = []
