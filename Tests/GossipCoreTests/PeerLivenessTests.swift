@@ -173,4 +173,23 @@ struct PeerLivenessTests {
         #expect(closes(actions).contains(id))
         #expect(sentError(on: id, actions))
     }
+
+    @Test("a Dead Node report a seed could not be given is sent again at the next checks, three tries in all")
+    func undeliveredReportRetried() throws {
+        var (fixture, _) = linked()
+        let actions = fireLiveness(&fixture, times: 3)
+        let report = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me)
+        // The report to a seed without an open connection waits for a new one; that one fails.
+        let (id, seed) = try #require(connects(actions).first)
+        _ = fixture.handle(.connectFailed(id, reason: "Connection refused"))
+        for _ in 0..<2 {
+            let retry = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
+            let (again, to) = try #require(connects(retry).first { $0.1 == seed })
+            #expect(to == seed)
+            _ = fixture.handle(.connectFailed(again, reason: "Connection refused"))
+        }
+        let last = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
+        #expect(!connects(last).contains { $0.1 == seed })
+        #expect(logs(last).contains { $0.contains("Gave up reporting to seed \(seed)") && $0.contains(report.encoded) })
+    }
 }

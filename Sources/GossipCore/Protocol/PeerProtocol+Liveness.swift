@@ -12,6 +12,7 @@ extension PeerProtocol {
         expireRegistrations(now: now, actions: &actions)
         expireDials(now: now, actions: &actions)
         expireSilentInbound(now: now, actions: &actions)
+        retryUndeliveredReports(actions: &actions)
         for peer in neighbourOrder {
             guard let neighbour = neighbours[peer] else { continue }
             neighbours[peer]?.liveness.requestSent()
@@ -40,6 +41,29 @@ extension PeerProtocol {
             if dead { reportDead(peer, neighbour: neighbour, now: now, actions: &actions) }
         }
         dialNextCandidates(now: now, actions: &actions)
+    }
+
+    /// Sends again the `Dead Node` reports a seed could not be given, up to
+    /// `reportAttempts` tries each; a report still undelivered then is logged and dropped.
+    mutating func retryUndeliveredReports(actions: inout [Action]) {
+        guard !undeliveredReports.isEmpty else { return }
+        let waiting = undeliveredReports
+        undeliveredReports = [:]
+        for seed in waiting.keys.sorted() {
+            for report in waiting[seed]! {
+                let key = "\(seed) \(report.encoded)"
+                let tries = (reportTries[key] ?? 1) + 1
+                guard tries <= Self.reportAttempts else {
+                    reportTries[key] = nil
+                    log("Gave up reporting to seed \(seed) after \(tries - 1) attempts: \(report.encoded)", &actions)
+                    continue
+                }
+                reportTries[key] = tries
+                log("Reporting again to seed \(seed): \(report.encoded)", &actions)
+                send(report, toSeed: seed, actions: &actions)
+                if let id = seedConnections[seed], case .seed(_, nil) = roles[id] { reportTries[key] = nil }  // Sent.
+            }
+        }
     }
 
     func isDialling(_ peer: NodeAddress) -> Bool {

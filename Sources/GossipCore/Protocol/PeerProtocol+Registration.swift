@@ -57,9 +57,16 @@ extension PeerProtocol {
         registrationProgressed(now: now, actions: &actions)
     }
 
-    mutating func seedConnectionLost(_ seed: NodeAddress, id: ConnectionID, why: String, now: Now, actions: inout [Action]) {
+    mutating func seedConnectionLost(
+        _ seed: NodeAddress, id: ConnectionID, unsent: [Message], why: String, now: Now, actions: inout [Action]
+    ) {
         if seedConnections[seed] == id { seedConnections[seed] = nil }
         log("Connection to seed \(seed) \(why)", &actions)
+        // A death report that never left must not be lost with the connection: try again later.
+        for report in unsent {
+            guard case .deadNode = report else { continue }
+            undeliveredReports[seed, default: []].append(report)
+        }
         // A refresh in flight on this connection will not be answered.
         refreshPending = false
         guard pendingRegistrations.removeValue(forKey: seed) != nil else { return }

@@ -36,6 +36,13 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// run is a function of its inputs (a `Dictionary`'s order is not).
     public internal(set) var neighbourOrder: [NodeAddress] = []
     var neighbours: [NodeAddress: Neighbour] = [:]
+    /// `Dead Node` reports a seed could not be given (its connection failed before they were
+    /// sent): retried at the next liveness checks, `reportAttempts` tries in all.
+    var undeliveredReports: [NodeAddress: [Message]] = [:]
+    /// Tries made so far, by report text and seed, for the reports being retried.
+    var reportTries: [String: Int] = [:]
+    static let reportAttempts = 3
+
     /// A `List Peers` to refill the candidates is in flight, asked at `refreshSince`.
     var refreshPending = false
     var refreshSince: Instant?
@@ -144,7 +151,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
     private mutating func connected(_ id: ConnectionID, actions: inout [Action]) {
         switch roles[id] {
         case .seed(let seed, let queued?):
-            for message in queued { actions.append(.send(id, message)) }
+            for message in queued {
+                actions.append(.send(id, message))
+                if case .deadNode = message { reportTries["\(seed) \(message.encoded)"] = nil }  // Delivered.
+            }
             roles[id] = .seed(seed, queued: nil)
         case .dialling:
             actions.append(.send(id, .linkRequest(address)))
@@ -157,8 +167,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
     mutating func connectionLost(_ id: ConnectionID, why: String, now: Now, actions: inout [Action]) {
         guard let role = roles.removeValue(forKey: id) else { return }
         switch role {
-        case .seed(let seed, _):
-            seedConnectionLost(seed, id: id, why: why, now: now, actions: &actions)
+        case .seed(let seed, let queued):
+            seedConnectionLost(seed, id: id, unsent: queued ?? [], why: why, now: now, actions: &actions)
         case .dialling(let peer, _):
             log("Link to \(peer) failed: \(why)", &actions)
             dialNextCandidates(now: now, actions: &actions)
