@@ -192,4 +192,28 @@ struct PeerLivenessTests {
         #expect(!connects(last).contains { $0.1 == seed })
         #expect(logs(last).contains { $0.contains("Gave up reporting to seed \(seed)") && $0.contains(report.encoded) })
     }
+
+    @Test("a neighbour's request in the last quarter before our round takes the round along")
+    func roundJoinsALateRequest() {
+        var (fixture, id) = linked()
+        // The first round is due one interval after start; 0.8 of it has passed.
+        fixture.time += PeerFixture.livenessInterval.wholeMilliseconds * 8 / 10
+        let actions = fixture.line(id, "Liveness Request:\(fixture.now.wall):127.0.0.1:6002")
+        #expect(
+            sent(on: id, actions) == [
+                .livenessReply(timestamp: fixture.now.wall, sender: addr("127.0.0.1:6002"), replier: me),
+                .livenessRequest(timestamp: fixture.now.wall, sender: me),
+            ])
+        #expect(schedules(actions)[.liveness] == fixture.now.instant + PeerFixture.livenessInterval * 9 / 8)
+    }
+
+    @Test("a neighbour's request early in our interval is only answered")
+    func earlyRequestOnlyAnswered() {
+        var (fixture, id) = linked()
+        fixture.time += PeerFixture.livenessInterval.wholeMilliseconds / 2
+        let actions = fixture.line(id, "Liveness Request:\(fixture.now.wall):127.0.0.1:6002")
+        #expect(
+            sent(on: id, actions) == [.livenessReply(timestamp: fixture.now.wall, sender: addr("127.0.0.1:6002"), replier: me)])
+        #expect(schedules(actions)[.liveness] == nil)
+    }
 }

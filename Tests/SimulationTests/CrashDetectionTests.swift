@@ -4,8 +4,9 @@ import Testing
 
 /// A crashed peer is dropped by every seed that listed it within
 /// `liveness-interval × (liveness-misses + 1)` plus the latency of the report; in fact within
-/// `interval × misses + reply time-out` (the last unanswered request is sent at most `misses`
-/// intervals after the crash, and counted when its time-out ends).
+/// `interval × misses + reply time-out + interval / 8` (the last unanswered request is sent at
+/// most `misses` intervals, plus once an eighth, after the crash, and counted when its
+/// time-out ends).
 @Suite struct CrashDetectionTests {
     @Test(arguments: 1...8 as ClosedRange<UInt64>)
     func everyCrashedPeerIsDroppedByEverySeedInTime(rngSeed: UInt64) throws {
@@ -22,18 +23,24 @@ import Testing
         for seconds in report.detection {
             let detected = try #require(seconds, "a crashed peer is still listed by a seed")
             #expect(detected <= 1.0 * 4 + 0.005 + 0.005, "the property's bound")
-            #expect(detected <= 1.0 * 3 + 0.5 + 0.005 + 0.005, "the tighter bound of the reply time-out")
+            // A round may run an eighth of an interval late once, after a neighbour it kept step
+            // with stops asking (PeerProtocol+Liveness, joinRoundToRequest).
+            #expect(detected <= 1.0 * 3 + 0.5 + 0.125 + 0.005 + 0.005, "the tighter bound of the reply time-out")
         }
         #expect(report.falseDeadReports == 0)
     }
 
-    /// Between `(misses - 1) × interval + time-out` (crashed just before a request) and
-    /// `misses × interval + time-out` (just after a reply): 32.5 to 45.5 s at 13 s × 3.
+    /// Between about `(misses - 1) × interval + time-out` (crashed just before a request) and
+    /// `misses × interval + time-out` (just after a reply): 32.5 to 45.5 s at 13 s × 3, give or
+    /// take the rounds that run early or an eighth late to keep step with a neighbour.
     @Test func withTheDefaultTimingsDetectionTakesTwoAndAHalfToThreeAndAHalfIntervals() throws {
         let report = simulate(network(peers: 60, rngSeed: 9) { $0.crashes = [.init(count: 2, at: .seconds(20))] })
         for seconds in report.detection {
             let detected = try #require(seconds)
-            #expect(detected >= 13 * 2 + 6.5 && detected <= 13 * 3 + 6.5 + 0.1)
+            // Rounds come between three quarters of an interval and an interval and an eighth apart.
+            let earliest: Double = 13 * 0.75 * 2 + 6.5
+            let latest: Double = 13 * 3 + 6.5 + 13.0 / 8 + 0.1
+            #expect(detected >= earliest && detected <= latest)
         }
     }
 }

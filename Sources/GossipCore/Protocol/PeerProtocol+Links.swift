@@ -177,6 +177,7 @@ extension PeerProtocol {
         case .livenessRequest(let timestamp, let sender):
             actions.append(.send(id, .livenessReply(timestamp: timestamp, sender: sender, replier: address)))
             log(.about("Liveness request from ", peer, ": answered"), &actions)
+            joinRoundToRequest(now: now, actions: &actions)
         case .livenessReply(_, let sender, _):
             guard sender == address else {
                 let error = "liveness reply for \(sender), not for me (\(address))"
@@ -187,8 +188,9 @@ extension PeerProtocol {
             neighbours[peer]?.liveness.replyReceived()
             // Every reply of the round is in: the time-out has nothing left to count, so it
             // need not wake the node (an idle node's cost is its wake-ups).
-            if !neighbours.values.contains(where: { $0.liveness.awaitingReply }) {
+            if replyTimeoutArmed, !neighbours.values.contains(where: { $0.liveness.awaitingReply }) {
                 actions.append(.cancel(.livenessTimeout))
+                replyTimeoutArmed = false
             }
         default:
             unexpected(message, on: id, actions: &actions)

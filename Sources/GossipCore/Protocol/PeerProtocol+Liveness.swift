@@ -6,8 +6,16 @@
 /// with: the dead peer may have registered with seeds this one did not, and each seed that
 /// lists it must hear of its death.
 extension PeerProtocol {
-    mutating func livenessTimerFired(now: Now, actions: inout [Action]) {
-        actions.append(.schedule(.liveness, at: now.instant + settings.livenessInterval))
+    /// A round of liveness requests. `early`: run ahead of the timer, together with the answer
+    /// to a neighbour's request (see `joinRoundToRequest`).
+    mutating func livenessTimerFired(now: Now, early: Bool = false, actions: inout [Action]) {
+        // After a round joined to a neighbour's request, the timer waits an eighth of an
+        // interval longer than the interval, so that the neighbour's next request (due one
+        // interval on) comes first and takes this round along again: the rounds stay in step
+        // with it. Should the neighbour stop, the round is an eighth late once.
+        let next = now.instant + settings.livenessInterval + (early ? settings.livenessInterval / 8 : .zero)
+        nextRoundAt = next
+        actions.append(.schedule(.liveness, at: next))
         messageLog.expire(now: now.instant)
         expireRegistrations(now: now, actions: &actions)
         expireDials(now: now, actions: &actions)
@@ -27,6 +35,7 @@ extension PeerProtocol {
         }
         if !neighbourOrder.isEmpty {
             actions.append(.schedule(.livenessTimeout, at: now.instant + settings.effectiveLivenessTimeout))
+            replyTimeoutArmed = true
         }
         dialNextCandidates(now: now, actions: &actions)
         refreshCandidatesIfShort(now: now, actions: &actions)
@@ -34,6 +43,7 @@ extension PeerProtocol {
 
     /// The replies to this round's requests are due: count the missing ones.
     mutating func livenessTimeoutFired(now: Now, actions: inout [Action]) {
+        replyTimeoutArmed = false
         for peer in neighbourOrder {
             guard var neighbour = neighbours[peer] else { continue }
             let dead = neighbour.liveness.replyTimeoutElapsed()
@@ -64,6 +74,18 @@ extension PeerProtocol {
                 if let id = seedConnections[seed], case .seed(_, nil) = roles[id] { reportTries[key] = nil }  // Sent.
             }
         }
+    }
+
+    /// An idle node's cost is its wake-ups. A neighbour's request that comes in the last
+    /// quarter of our interval takes our own round along: our requests leave with the reply,
+    /// in the same wake-up, and the neighbour gets both in one. Rounds come at most an interval
+    /// plus an eighth apart and at least three quarters of one.
+    mutating func joinRoundToRequest(now: Now, actions: inout [Action]) {
+        // Not while the last round's replies are still due: its time-out must count them first.
+        guard !replyTimeoutArmed, let next = nextRoundAt, next - now.instant <= settings.livenessInterval / 4,
+            next > now.instant
+        else { return }
+        livenessTimerFired(now: now, early: true, actions: &actions)
     }
 
     func isDialling(_ peer: NodeAddress) -> Bool {

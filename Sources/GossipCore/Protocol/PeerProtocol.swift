@@ -43,6 +43,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
     var reportTries: [String: Int] = [:]
     static let reportAttempts = 3
 
+    /// When the next liveness round is due, and whether the last one's reply time-out is armed.
+    var nextRoundAt: Instant?
+    var replyTimeoutArmed = false
+
     /// A `List Peers` to refill the candidates is in flight, asked at `refreshSince`.
     var refreshPending = false
     var refreshSince: Instant?
@@ -107,6 +111,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
         if settings.messageCount > 0 {
             actions.append(.schedule(.gossip, at: now.instant + settings.gossipInterval))
         }
+        nextRoundAt = now.instant + settings.livenessInterval
         actions.append(.schedule(.liveness, at: now.instant + settings.livenessInterval))
     }
 
