@@ -31,16 +31,9 @@ struct ClusterOptions {
             }
         }
         // The peers would refuse bad timing options one by one; refuse them once, here.
-        var settings = PeerSettings(
-            address: NodeAddress(host: .loopback, port: 1), seeds: [NodeAddress(host: .loopback, port: 1)])
-        timing.apply(to: &settings)
-        do { try settings.validate() } catch { throw UsageError(error.description) }
+        try timing.validate()
     }
 
     /// The peer settings the cluster's peers will run with (for the defaults it reports).
-    var peerSettings: PeerSettings {
-        var settings = PeerSettings(address: NodeAddress(host: .loopback, port: 1), seeds: [])
-        timing.apply(to: &settings)
-        return settings
-    }
+    var peerSettings: PeerSettings { timing.settings }
 }

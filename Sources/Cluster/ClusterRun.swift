@@ -40,7 +40,7 @@ final class ClusterRun {
     private func startSeeds() throws(RuntimeError) {
         for seed in seeds {
             let log = logPath("seedlog", seed.port)
-            let offset = fileSize(log)
+            let offset = ProcessProbe.fileSize(log) ?? 0
             let hostText: String
             if case .ipv6 = seed.host {
                 hostText = String(seed.host.description.dropFirst().dropLast())
@@ -64,7 +64,7 @@ final class ClusterRun {
                 attempts += 1
                 guard let port = Paths.freePort(host: .loopback) else { throw RuntimeError("no free port for a peer") }
                 let log = logPath("peerlog", port)
-                let offset = fileSize(log)
+                let offset = ProcessProbe.fileSize(log) ?? 0
                 let child = try ChildProcess(
                     path: binaries + "/peer",
                     arguments: ["--port", "\(port)", "--config", options.configPath, "--log-dir", options.logDirectory]
@@ -137,11 +137,6 @@ final class ClusterRun {
 
     private func logPath(_ kind: String, _ port: UInt16) -> String {
         "\(options.logDirectory)/\(kind)_\(port).txt"
-    }
-
-    private func fileSize(_ path: String) -> Int {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     private func say(_ text: String) {

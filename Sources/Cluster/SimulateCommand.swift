@@ -55,9 +55,7 @@ enum SimulateCommand {
                 guard try settings.timing.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
             }
         }
-        var probe = PeerSettings(address: NodeAddress(host: .loopback, port: 1), seeds: [NodeAddress(host: .loopback, port: 1)])
-        settings.timing.apply(to: &probe)
-        do { try probe.validate() } catch { throw UsageError(error.description) }
+        try settings.timing.validate()
         return (settings, json)
     }
 
@@ -107,7 +105,7 @@ enum SimulateCommand {
         let simulation = Simulation(settings: settings)
         var report = simulation.run()
         report.wallSeconds = (SystemClock.monotonic() - start).seconds
-        report.peakRSSBytes = ProcessStatus.peakResidentBytes()
+        report.peakRSSBytes = ProcessProbe.peakResidentBytes(getpid()) ?? 0
         say(report.table())
         if let jsonPath {
             let fd = open(jsonPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -124,20 +122,4 @@ enum SimulateCommand {
     }
 
     static func say(_ text: String) { NodeLauncher.standardError(text + "\n", to: STDOUT_FILENO) }
-}
-
-/// Figures about this process from /proc.
-enum ProcessStatus {
-    /// Peak resident set size (VmHWM), in bytes.
-    static func peakResidentBytes() -> Int { field("VmHWM:") }
-    static func residentBytes() -> Int { field("VmRSS:") }
-
-    private static func field(_ name: String) -> Int {
-        guard let text = try? Files.read("/proc/self/status") else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix(name) {
-            let digits = line.dropFirst(name.count).filter { $0.isNumber }
-            return (Int(digits) ?? 0) * 1024
-        }
-        return 0
-    }
 }

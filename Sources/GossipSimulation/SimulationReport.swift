@@ -52,14 +52,14 @@ public struct SimulationReport: Sendable {
     public func table() -> String {
         func ms(_ seconds: Double?) -> String {
             guard let seconds else { return "-" }
-            return Format.fixed(seconds * 1000, 1) + " ms"
+            return DecimalText.fixed(seconds * 1000, 1) + " ms"
         }
         var rows: [(String, String)] = [
             ("nodes", "\(seeds) seeds, \(peers) peers (\(livePeers) live at the end)"),
-            ("virtual time", Format.fixed(virtualSeconds, 1) + " s, \(events) events"),
+            ("virtual time", DecimalText.fixed(virtualSeconds, 1) + " s, \(events) events"),
             (
                 "delivery",
-                Format.fixed(delivery * 100, 3) + " % (\(deliveredPairs) of \(expectedPairs) message-peer pairs, "
+                DecimalText.fixed(delivery * 100, 3) + " % (\(deliveredPairs) of \(expectedPairs) message-peer pairs, "
                     + "\(duplicateDeliveries) delivered twice)"
             ),
             (
@@ -67,8 +67,8 @@ public struct SimulationReport: Sendable {
                 "p50 \(ms(coverageP50)), p99 \(ms(coverageP99)), max \(ms(coverageMax))"
                     + (incompleteMessages > 0 ? " (\(incompleteMessages) messages not fully covered)" : "")
             ),
-            ("hops", "mean " + Format.fixed(meanHops, 2) + ", max \(maxHops)"),
-            ("copies per broadcast", Format.fixed(messagesPerBroadcast, 1)),
+            ("hops", "mean " + DecimalText.fixed(meanHops, 2) + ", max \(maxHops)"),
+            ("copies per broadcast", DecimalText.fixed(messagesPerBroadcast, 1)),
             ("dead reports", "\(deadReports) (\(falseDeadReports) about live peers)"),
         ]
         if !detection.isEmpty {
@@ -76,7 +76,7 @@ public struct SimulationReport: Sendable {
             let summary =
                 known.isEmpty
                 ? "none detected"
-                : "min " + Format.fixed(known.min()!, 2) + " s, max " + Format.fixed(known.max()!, 2) + " s"
+                : "min " + DecimalText.fixed(known.min()!, 2) + " s, max " + DecimalText.fixed(known.max()!, 2) + " s"
             rows.append(
                 (
                     "crash detection",
@@ -86,7 +86,7 @@ public struct SimulationReport: Sendable {
         rows.append(
             (
                 "overlay degree",
-                "min \(degree.min), p50 \(degree.p50), mean " + Format.fixed(degree.mean, 2) + ", max \(degree.max)"
+                "min \(degree.min), p50 \(degree.p50), mean " + DecimalText.fixed(degree.mean, 2) + ", max \(degree.max)"
             ))
         rows.append(
             (
@@ -94,7 +94,7 @@ public struct SimulationReport: Sendable {
                 "\(components) component\(components == 1 ? "" : "s"), diameter \(diameterIsExact ? "" : ">= ")\(diameter)"
             ))
         rows.append(("trace digest", traceDigest))
-        rows.append(("wall time", Format.fixed(wallSeconds, 2) + " s"))
+        rows.append(("wall time", DecimalText.fixed(wallSeconds, 2) + " s"))
         rows.append(("peak memory", "\(peakRSSBytes / 1_048_576) MiB"))
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }.joined(separator: "\n")
@@ -102,45 +102,43 @@ public struct SimulationReport: Sendable {
 
     /// The report as JSON (keys documented in the README).
     public func json() -> String {
-        var o = JSONObject()
-        o.add("seeds", seeds)
-        o.add("peers", peers)
-        o.add("live_peers", livePeers)
-        o.add("virtual_s", virtualSeconds)
-        o.add("events", events)
-        o.add("delivery", delivery)
-        o.add("delivered_pairs", deliveredPairs)
-        o.add("expected_pairs", expectedPairs)
-        o.add("duplicate_deliveries", duplicateDeliveries)
-        var latency = JSONObject()
-        latency.add("p50", coverageP50)
-        latency.add("p99", coverageP99)
-        latency.add("max", coverageMax)
-        latency.add("incomplete_messages", incompleteMessages)
-        o.addRaw("coverage_latency_s", latency.text)
-        var hops = JSONObject()
-        hops.add("mean", meanHops)
-        hops.add("max", maxHops)
-        o.addRaw("hops", hops.text)
-        o.add("messages_per_broadcast", messagesPerBroadcast)
-        o.add("dead_reports", deadReports)
-        o.add("false_dead_reports", falseDeadReports)
-        o.addRaw("detection_s", "[" + detection.map { $0.map { Format.fixed($0, 6) } ?? "null" }.joined(separator: ",") + "]")
-        var overlay = JSONObject()
-        overlay.add("degree_min", degree.min)
-        overlay.add("degree_p50", degree.p50)
-        overlay.add("degree_mean", degree.mean)
-        overlay.add("degree_max", degree.max)
-        overlay.addRaw(
-            "degree_histogram", "{" + degree.histogram.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}")
-        overlay.add("components", components)
-        overlay.add("diameter", diameter)
-        overlay.add("diameter_exact", diameterIsExact)
-        o.addRaw("overlay", overlay.text)
-        o.add("trace_digest", traceDigest)
-        o.add("wall_s", wallSeconds)
-        o.add("peak_rss_bytes", peakRSSBytes)
-        return o.text
+        let histogram = degree.histogram.sorted { $0.key < $1.key }.map { ("\($0.key)", JSONValue.integer($0.value)) }
+        let report: JSONValue = .object([
+            ("seeds", .integer(seeds)),
+            ("peers", .integer(peers)),
+            ("live_peers", .integer(livePeers)),
+            ("virtual_s", .number(virtualSeconds)),
+            ("events", .integer(events)),
+            ("delivery", .number(delivery)),
+            ("delivered_pairs", .integer(deliveredPairs)),
+            ("expected_pairs", .integer(expectedPairs)),
+            ("duplicate_deliveries", .integer(duplicateDeliveries)),
+            (
+                "coverage_latency_s",
+                .object([
+                    ("p50", .optional(coverageP50)), ("p99", .optional(coverageP99)), ("max", .optional(coverageMax)),
+                    ("incomplete_messages", .integer(incompleteMessages)),
+                ])
+            ),
+            ("hops", .object([("mean", .number(meanHops)), ("max", .integer(maxHops))])),
+            ("messages_per_broadcast", .number(messagesPerBroadcast)),
+            ("dead_reports", .integer(deadReports)),
+            ("false_dead_reports", .integer(falseDeadReports)),
+            ("detection_s", .array(detection.map { JSONValue.optional($0) })),
+            (
+                "overlay",
+                .object([
+                    ("degree_min", .integer(degree.min)), ("degree_p50", .integer(degree.p50)),
+                    ("degree_mean", .number(degree.mean)), ("degree_max", .integer(degree.max)),
+                    ("degree_histogram", .object(histogram)), ("components", .integer(components)),
+                    ("diameter", .integer(diameter)), ("diameter_exact", .bool(diameterIsExact)),
+                ])
+            ),
+            ("trace_digest", .string(traceDigest)),
+            ("wall_s", .number(wallSeconds)),
+            ("peak_rss_bytes", .integer(peakRSSBytes)),
+        ])
+        return report.text()
     }
 }
 
@@ -194,45 +192,5 @@ extension Simulation {
             crashesListedByNoSeed: metrics.crashes.count { $0.listedBy == 0 },
             degree: overlay.degrees(), components: overlay.componentCount(), diameter: diameter.value,
             diameterIsExact: diameter.exact)
-    }
-}
-
-/// Number formatting without Foundation.
-enum Format {
-    static func fixed(_ value: Double, _ decimals: Int) -> String {
-        guard value.isFinite else { return "null" }
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded()
-        let whole = Int(scaled / scale)
-        var fraction = String(Int(scaled - Double(whole) * scale))
-        fraction = String(repeating: "0", count: max(0, decimals - fraction.count)) + fraction
-        let sign = value < 0 && scaled != 0 ? "-" : ""
-        return decimals == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
-    }
-}
-
-/// A flat JSON object writer: enough for the reports, no Foundation needed.
-struct JSONObject {
-    private var fields: [String] = []
-
-    var text: String { "{" + fields.joined(separator: ",") + "}" }
-
-    mutating func addRaw(_ key: String, _ json: String) { fields.append("\"\(key)\":\(json)") }
-    mutating func add(_ key: String, _ value: Int) { addRaw(key, String(value)) }
-    mutating func add(_ key: String, _ value: Bool) { addRaw(key, value ? "true" : "false") }
-    mutating func add(_ key: String, _ value: Double?) { addRaw(key, value.map { Format.fixed($0, 6) } ?? "null") }
-    mutating func add(_ key: String, _ value: String) {
-        var escaped = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case _ where scalar.value < 0x20:
-                escaped += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        addRaw(key, "\"" + escaped + "\"")
     }
 }

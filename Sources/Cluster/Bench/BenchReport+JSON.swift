@@ -1,3 +1,5 @@
+import GossipCore
+
 /// The JSON `cluster bench --json FILE` writes.
 extension BenchReport {
     func json() -> JSONValue {

@@ -109,6 +109,20 @@ public struct PeerTiming: Equatable, Sendable {
         return true
     }
 
+    /// The protocol settings these options give, for a node not placed yet (its address and
+    /// seeds are placeholders): what `cluster` and the simulator use for the defaults.
+    public var settings: PeerSettings {
+        let placeholder = NodeAddress(host: .loopback, port: 1)
+        var settings = PeerSettings(address: placeholder, seeds: [placeholder])
+        apply(to: &settings)
+        return settings
+    }
+
+    /// Checks the options' invariants before any node exists; the error names the option.
+    public func validate() throws(UsageError) {
+        do { try settings.validate() } catch { throw UsageError(error.description) }
+    }
+
     public func apply(to settings: inout PeerSettings) {
         if let messages { settings.messageCount = messages }
         if let gossipInterval { settings.gossipInterval = gossipInterval }

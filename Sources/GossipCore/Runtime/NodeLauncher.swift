@@ -29,8 +29,7 @@ public enum NodeLauncher {
         do {
             options = try PeerOptions(parsing: arguments)
             // Check the timing options before asking for anything else.
-            _ = try options.settings(
-                address: NodeAddress(host: options.host, port: 1), seeds: [NodeAddress(host: .loopback, port: 1)])
+            try options.timing.validate()
         } catch {
             return usage("peer", error.description, PeerOptions.usage)
         }

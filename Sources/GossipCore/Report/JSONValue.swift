@@ -1,5 +1,6 @@
-/// A small JSON value for the bench's report, written with its keys in the order given.
-indirect enum JSONValue {
+/// A small JSON value, written with its keys in the order given: the one JSON writer of the
+/// reports (`cluster bench`, `cluster simulate`). No Foundation in the programs, so by hand.
+public indirect enum JSONValue: Sendable {
     case number(Double)
     case integer(Int)
     case string(String)
@@ -9,15 +10,15 @@ indirect enum JSONValue {
     case object([(String, JSONValue)])
 
     /// A number, or `null` when there is none (or it is not finite).
-    static func optional(_ value: Double?) -> JSONValue {
+    public static func optional(_ value: Double?) -> JSONValue {
         guard let value, value.isFinite else { return .null }
         return .number(value)
     }
 
-    static func optional(_ value: Int?) -> JSONValue { value.map { .integer($0) } ?? .null }
+    public static func optional(_ value: Int?) -> JSONValue { value.map { .integer($0) } ?? .null }
 
     /// Pretty-printed, two spaces a level; a list of plain values stays on one line.
-    func text(indent: Int = 0) -> String {
+    public func text(indent: Int = 0) -> String {
         let inner = String(repeating: " ", count: indent + 2)
         let outer = String(repeating: " ", count: indent)
         switch self {
