@@ -23,24 +23,34 @@ let nodeLinking: [LinkerSetting] = [
 let package = Package(
     name: "Gossip",
     products: [
+        // The protocol alone: wire format and instances, standard library only, no unsafe flags,
+        // so another program (or another shell) can depend on it by version.
         .library(name: "GossipCore", targets: ["GossipCore"]),
         .executable(name: "seed", targets: ["Seed"]),
         .executable(name: "peer", targets: ["Peer"]),
         .executable(name: "cluster", targets: ["Cluster"]),
     ],
     targets: [
+        // Wire and Protocol: pure, deterministic, no I/O. Builds with nothing but the standard
+        // library, so it carries no unsafe flags (SwiftPM refuses those in a dependency).
+        .target(name: "GossipCore", swiftSettings: strictSettings),
+        // The shell: sockets, the poll loop, timers, log files, signals, command-line options.
         .target(
-            name: "GossipCore",
+            name: "GossipRuntime", dependencies: ["GossipCore", "GossipOptions"],
             swiftSettings: strictSettings + [
                 // The runtime is one thread driving one `EventLoop` object; the dynamic checks of
                 // its properties' exclusive access were 5-7 % of a relaying peer's time (perf).
                 // Debug builds, which the tests use, keep them, so an overlapping access is still
-                // caught there.
+                // caught there. Confined to this target: the protocol core stays free of flags.
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
             ]),
+        // Command-line parsing shared by the programs and the simulator (pure, no I/O).
+        .target(name: "GossipOptions", dependencies: ["GossipCore"], swiftSettings: strictSettings),
+        // The reports' JSON writer and number formatting, for the bench and the simulator.
+        .target(name: "GossipReport", swiftSettings: strictSettings),
         // Drives the same protocol instances with virtual time and a modelled network.
         .target(
-            name: "GossipSimulation", dependencies: ["GossipCore"],
+            name: "GossipSimulation", dependencies: ["GossipCore", "GossipOptions", "GossipReport"],
             swiftSettings: strictSettings + [
                 // The simulator is one thread over one class; dynamic exclusivity checks of its
                 // properties were a tenth of a 100,000-peer run's instructions (callgrind).
@@ -48,18 +58,24 @@ let package = Package(
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
             ]),
         .executableTarget(
-            name: "Seed", dependencies: ["GossipCore"], swiftSettings: strictSettings, linkerSettings: nodeLinking),
+            name: "Seed", dependencies: ["GossipCore", "GossipOptions", "GossipRuntime"], swiftSettings: strictSettings,
+            linkerSettings: nodeLinking),
         .executableTarget(
-            name: "Peer", dependencies: ["GossipCore"], swiftSettings: strictSettings, linkerSettings: nodeLinking),
+            name: "Peer", dependencies: ["GossipCore", "GossipOptions", "GossipRuntime"], swiftSettings: strictSettings,
+            linkerSettings: nodeLinking),
         // Depends on the node programs so that `swift run cluster` builds them too.
         .executableTarget(
-            name: "Cluster", dependencies: ["GossipCore", "GossipSimulation", "Seed", "Peer"], swiftSettings: strictSettings),
+            name: "Cluster",
+            dependencies: ["GossipCore", "GossipOptions", "GossipRuntime", "GossipReport", "GossipSimulation", "Seed", "Peer"],
+            swiftSettings: strictSettings),
         .testTarget(name: "GossipCoreTests", dependencies: ["GossipCore"], swiftSettings: strictSettings),
+        // The shell in-process: sockets, the event loop, the log sink, option parsing.
+        .testTarget(name: "RuntimeTests", dependencies: ["GossipCore", "GossipOptions", "GossipRuntime"], swiftSettings: strictSettings),
         .testTarget(
-            name: "SimulationTests", dependencies: ["GossipCore", "GossipSimulation"], swiftSettings: strictSettings),
+            name: "SimulationTests", dependencies: ["GossipCore", "GossipOptions", "GossipSimulation"], swiftSettings: strictSettings),
         // Depends on the programs so that `swift test` builds the binaries it runs.
         .testTarget(
-            name: "IntegrationTests", dependencies: ["GossipCore", "Seed", "Peer", "Cluster"],
+            name: "IntegrationTests", dependencies: ["GossipCore", "GossipRuntime", "Seed", "Peer", "Cluster"],
             swiftSettings: strictSettings),
     ]
 )

@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// A program the cluster started, by PID. The cluster ends only the processes it started.
 final class ChildProcess {

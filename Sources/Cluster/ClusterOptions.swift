@@ -1,4 +1,6 @@
 import GossipCore
+import GossipOptions
+import GossipRuntime
 
 /// `cluster [--peers N] [--config FILE] [--log-dir DIR] [--duration D]` plus the peer timing
 /// options, which are passed on to every peer.

@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// Runs a small network on this machine: the seeds of the config file and N peers, each a
 /// child process of the real `seed` and `peer` programs.

@@ -1,4 +1,5 @@
 import GossipCore
+import GossipRuntime
 
 /// How many messages each peer received out of how many the others sent, read from the
 /// peers' own log files (the `Created message` and `Received` lines).

@@ -1,5 +1,7 @@
 import Glibc
 import GossipCore
+import GossipOptions
+import GossipRuntime
 import GossipSimulation
 
 /// `cluster simulate`: the protocol at scale, in virtual time.

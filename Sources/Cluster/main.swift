@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// `cluster`: the one command a newcomer runs. See `ClusterOptions.usage`.
 func main() -> Int32 {

@@ -1,4 +1,5 @@
 import GossipCore
+import GossipReport
 
 /// The figures of one simulated run.
 public struct SimulationReport: Sendable {

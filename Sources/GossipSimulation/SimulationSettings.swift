@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipOptions
 
 /// Everything a simulated run depends on. The same settings give the same run.
 public struct SimulationSettings: Sendable, Equatable {

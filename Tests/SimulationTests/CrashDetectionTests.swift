@@ -1,4 +1,5 @@
 import GossipCore
+import GossipOptions
 import GossipSimulation
 import Testing
 

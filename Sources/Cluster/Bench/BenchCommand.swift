@@ -1,5 +1,7 @@
 import Glibc
 import GossipCore
+import GossipOptions
+import GossipRuntime
 
 /// `cluster bench [SCENARIO...] [--json FILE] [--quick]`: the four benchmarks of issue 4 with
 /// the real `seed` and `peer` programs, in a temporary directory under /tmp.

@@ -1,4 +1,5 @@
 import GossipCore
+import GossipRuntime
 
 /// What every scenario needs: the bench directory, where the programs are, the interrupt-aware
 /// wait, and a place for progress lines (standard error, so standard output is the table).

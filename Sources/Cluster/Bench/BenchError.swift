@@ -1,4 +1,5 @@
 import GossipCore
+import GossipRuntime
 
 /// Why a benchmark stopped before its figures were complete.
 enum BenchError: Error, CustomStringConvertible {

@@ -1,4 +1,6 @@
 import GossipCore
+import GossipReport
+import GossipRuntime
 
 /// Numbers as the bench's table writes them (no Foundation: done by hand).
 enum BenchFormat {

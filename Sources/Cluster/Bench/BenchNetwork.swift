@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// One network of real `seed` and `peer` processes on 127.0.0.1, in its own subdirectory of
 /// the bench directory: `config.txt`, `logs/`, and each child's standard error in

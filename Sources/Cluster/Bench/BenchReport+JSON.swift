@@ -1,4 +1,6 @@
 import GossipCore
+import GossipReport
+import GossipRuntime
 
 /// The JSON `cluster bench --json FILE` writes.
 extension BenchReport {

@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// Scenario `detection`: 3 seeds and N peers at `--liveness-interval 1s --liveness-misses 3`.
 /// Once the overlay has formed, one random live peer is SIGKILLed; the seeds that listed it

@@ -1,4 +1,5 @@
 import GossipCore
+import GossipRuntime
 
 /// Scenario `dissemination`: 3 seeds and N quiet peers (`--messages 0`); once the overlay has
 /// formed, K broadcasts one at a time, each from a random peer through its standard input

@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// Scenario `footprint`: one seed and two quiet peers (`--messages 0`), idle for a while, once
 /// at the default timings and once (fresh processes) at `--liveness-interval 1s`.

@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// The sending neighbour's stream: unique gossip lines `<unix seconds>.<ms>:127.0.0.9:9:<n>`
 /// (a fake origin and a counter from 1), made in batches of about `batchBytes` and written

@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// The bench's only way to wait: it sleeps on the signal pipe, so Ctrl-C (or SIGTERM) ends any
 /// wait at once with `BenchError.interrupted`, and every child is then stopped by PID.

@@ -1,4 +1,5 @@
 import GossipCore
+import GossipRuntime
 
 /// What the bench reads from a peer's log: when it listened, registered and linked, the
 /// messages it created and the first receipt of each message.

@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// A neighbour of the peer under test, played by the bench over one TCP link: it asks for the
 /// link, counts the gossip lines the peer sends it, and answers the peer's liveness requests,

@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// Figures about another process from /proc, by PID.
 enum ProcessProbe {

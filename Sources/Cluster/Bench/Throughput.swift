@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipRuntime
 
 /// Scenario `throughput`: one seed, one peer under test, and 4 neighbours played by the bench
 /// over TCP (4 inbound links of the peer). The first sends unique gossip lines as fast as the

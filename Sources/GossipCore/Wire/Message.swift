@@ -181,7 +181,7 @@ extension Message {
     }
 
     /// A bounded, printable excerpt of untrusted text, for error messages and logs.
-    static func quote(_ text: Substring) -> String {
+    public static func quote(_ text: Substring) -> String {
         let limit = 60
         let printable = text.unicodeScalars.prefix(limit).map { scalar -> String in
             scalar.value >= 0x20 && scalar.value != 0x7F ? String(scalar) : "\\u{\(String(scalar.value, radix: 16))}"

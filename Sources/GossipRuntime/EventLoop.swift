@@ -1,4 +1,5 @@
 import Glibc
+import GossipCore
 
 /// The shell: drives one instance (a seed or a peer) with real sockets and real time.
 ///

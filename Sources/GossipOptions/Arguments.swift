@@ -1,3 +1,5 @@
+import GossipCore
+
 /// A wrong command line: one line naming the problem. Programs print it and exit 2.
 public struct UsageError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String

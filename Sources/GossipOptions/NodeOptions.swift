@@ -1,3 +1,5 @@
+import GossipCore
+
 /// What both node programs take: where to listen, where to log, how to seed their choices.
 public struct NodeOptions: Equatable, Sendable {
     public var port: UInt16?

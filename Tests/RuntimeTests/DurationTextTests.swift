@@ -1,6 +1,8 @@
 import Testing
 
-@testable import GossipCore
+import GossipCore
+import GossipOptions
+@testable import GossipRuntime
 
 @Suite("DurationText")
 struct DurationTextTests {

@@ -1,4 +1,5 @@
 import Glibc
+import GossipCore
 
 /// Thin wrappers over the Glibc socket calls, with `NodeAddress` in and out. Every socket is
 /// non-blocking and close-on-exec.

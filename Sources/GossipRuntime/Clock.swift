@@ -1,4 +1,5 @@
 import Glibc
+import GossipCore
 
 /// The real clocks, read by the shell only (the instances are handed the time).
 public enum SystemClock {

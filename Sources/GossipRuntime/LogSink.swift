@@ -1,4 +1,5 @@
 import Glibc
+import GossipCore
 
 /// Writes a node's log: each event one line, prefixed with the local time, to the console and
 /// appended to the log file.

@@ -1,4 +1,5 @@
 import Glibc
+import GossipCore
 import Synchronization
 
 /// The write end of the signal pipe, for the signal handler. An `Atomic` global is `Sendable`

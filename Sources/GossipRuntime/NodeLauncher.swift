@@ -1,4 +1,6 @@
 import Glibc
+import GossipCore
+import GossipOptions
 
 /// What the `seed` and `peer` programs do, so their `main.swift` is one line: read the
 /// options, bind the port, open the log, run the event loop.
