@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipOptions
 import GossipRuntime
 
 /// Runs a small network on this machine: the seeds of the config file and N peers, each a
@@ -50,7 +51,9 @@ final class ClusterRun {
             }
             let child = try ChildProcess(
                 path: binaries + "/seed",
-                arguments: ["--port", "\(seed.port)", "--host", hostText, "--log-dir", options.logDirectory],
+                arguments: ["--port", "\(seed.port)", "--host", hostText, "--log-dir", options.logDirectory]
+                    // Seeds pace their checks by the peers' liveness interval.
+                    + (options.timing.livenessInterval.map { ["--liveness-interval", DurationText.format($0)] } ?? []),
                 name: "seed \(seed)")
             children.append(child)
             try awaitListening(child, log: log, offset: offset)

@@ -32,15 +32,39 @@ public struct SeedOptions: Equatable, Sendable {
         set { node[keyPath: path] = newValue }
     }
 
-    public static let usage = "usage: seed [--port N] [--host ADDR] [--log-dir DIR] [--rng-seed N]"
+    /// The peers' liveness interval (nil: the specification's 13 s): peers renew their
+    /// registration once an interval, so the seed's checks are paced by it.
+    public var livenessInterval: Duration?
+    /// The most peers this seed lists (nil: 100,000).
+    public var maxPeers: Int?
+
+    public static let usage = """
+        usage: seed [--port N] [--host ADDR] [--log-dir DIR] [--rng-seed N] [--liveness-interval D] [--max-peers N]
+          --liveness-interval D  the peers' liveness interval (default 13s): paces renewals and checks
+          --max-peers N          the most peers listed (default 100000); more registrations are refused
+        """
 
     public init() {}
 
     public init(parsing arguments: [String]) throws(UsageError) {
         var reader = ArgumentReader(arguments)
         while let option = try reader.nextOption() {
-            guard try node.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
+            switch option {
+            case "--liveness-interval": livenessInterval = try reader.duration(for: option)
+            case "--max-peers": maxPeers = try reader.integer(for: option, in: 1...10_000_000)
+            default:
+                guard try node.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
+            }
         }
+    }
+
+    /// The protocol settings for a seed at `address`; the error names the option.
+    public func settings(address: NodeAddress) throws(UsageError) -> SeedSettings {
+        var settings = SeedSettings(address: address)
+        if let livenessInterval { settings.livenessInterval = livenessInterval }
+        if let maxPeers { settings.maxPeers = maxPeers }
+        do { try settings.validate() } catch { throw UsageError(error.description) }
+        return settings
     }
 }
 

@@ -274,7 +274,7 @@ public final class EventLoop<Instance: NodeInstance> {
             index += 1
             switch action {
             case .connect(let id, let address):
-                switch Sockets.connect(to: address) {
+                switch Sockets.connect(to: address, from: instance.address.host) {
                 case .inProgress(let fd):
                     register(Connection(fd: fd, connecting: true), as: id)
                 case .failed(let why):
@@ -377,6 +377,8 @@ public final class EventLoop<Instance: NodeInstance> {
 
     private func shutdown(signal: Int32, now: Now) {
         log.write("Received \(SignalPipe.name(signal)); closing \(connections.count) connections and exiting")
+        // The instance's goodbye (a peer's `Leave`) is queued like any output and written below.
+        deliver(.stopping, now: now)
         for (id, connection) in connections {
             if !connection.connecting { write(id, connection, now: now) }
             drop(id)

@@ -16,8 +16,12 @@ public enum NodeLauncher {
         do {
             let signals = try SignalPipe()
             let (listener, address) = try Sockets.listen(on: NodeAddress(host: options.host, port: port))
+            let settings: SeedSettings
+            do { settings = try options.settings(address: address) } catch {
+                return usage("seed", error.description, SeedOptions.usage)
+            }
             let log = try LogSink(directory: options.logDirectory, fileName: "seedlog_\(address.port).txt")
-            let instance = SeedProtocol(address: address, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
+            let instance = SeedProtocol(settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
             return EventLoop(instance: instance, listener: listener, log: log, signals: signals).run()
         } catch {
             return fail("seed", error.description)

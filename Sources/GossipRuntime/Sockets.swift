@@ -31,26 +31,41 @@ enum Sockets {
     /// Starts a non-blocking connect. `.inProgress`: wait for the socket to be writable.
     enum ConnectStart {
         case inProgress(Int32)
-        case failed(String)
+        case failed(ConnectFailure)
     }
 
-    static func connect(to address: NodeAddress) -> ConnectStart {
+    /// Starts a non-blocking connect. `source`: the host to connect from (the node's own, so
+    /// that the other end sees the address the node registers and links under); nil or an
+    /// unspecified host lets the kernel choose.
+    static func connect(to address: NodeAddress, from source: NodeAddress.Host? = nil) -> ConnectStart {
         let fd: Int32
-        do { fd = try makeSocket(for: address.host) } catch { return .failed(error.description) }
+        do { fd = try makeSocket(for: address.host) } catch { return .failed(ConnectFailure(error.description)) }
         setNoDelay(fd)
+        if let source, !source.isUnspecified, source.isIPv4 == address.host.isIPv4,
+            withSockaddr(NodeAddress(host: source, port: 0), { Glibc.bind(fd, $0, $1) }) != 0
+        {
+            let why = failure(errno)
+            close(fd)
+            return .failed(why)
+        }
         let result = withSockaddr(address) { Glibc.connect(fd, $0, $1) }
         if result == 0 || errno == EINPROGRESS { return .inProgress(fd) }
-        let why = Errno.text()
+        let why = failure(errno)
         close(fd)
         return .failed(why)
     }
 
     /// The outcome of a finished non-blocking connect: nil when it succeeded.
-    static func connectError(_ fd: Int32) -> String? {
+    static func connectError(_ fd: Int32) -> ConnectFailure? {
         var code: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
-        if getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length) != 0 { return Errno.text() }
-        return code == 0 ? nil : Errno.text(code)
+        if getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length) != 0 { return failure(errno) }
+        return code == 0 ? nil : failure(code)
+    }
+
+    /// A refused connect is the strong kind: the host answered that nothing listens there.
+    static func failure(_ code: Int32) -> ConnectFailure {
+        ConnectFailure(Errno.text(code), refused: code == ECONNREFUSED)
     }
 
     /// Accepts one connection: nil when none is waiting.

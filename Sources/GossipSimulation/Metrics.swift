@@ -24,6 +24,8 @@ struct Metrics {
     var duplicateDeliveries = 0
     var deadReports = 0
     var falseDeadReports = 0
+    /// Times a seed dropped a peer that was alive (must stay 0: reports are checked first).
+    var falseDrops = 0
     var reportedPairs: Set<Int> = []
 
     struct CrashRecord {

@@ -114,7 +114,7 @@ extension Simulation {
         setEndpoint(node, id, p)
         pipesOf[Int(node)].append(p)
         if let heal = blockedUntil(from: node, to: target), heal - now > Self.synTimeout {
-            agenda.push(.connectResult(pipe: p, failure: "Connection timed out"), at: now + Self.synTimeout)
+            agenda.push(.connectResult(pipe: p, failure: ConnectFailure("Connection timed out")), at: now + Self.synTimeout)
             return
         }
         agenda.push(.syn(pipe: p), at: segmentArrival(pipe: p, towardServer: true))
@@ -126,7 +126,7 @@ extension Simulation {
         digest.mix(Int(p))
         guard pipe.clientOpen else { return }  // The dialler gave up or died meanwhile.
         guard alive[Int(pipe.server)] else {
-            agenda.push(.connectResult(pipe: p, failure: "Connection refused"), at: segmentArrival(pipe: p, towardServer: false))
+            agenda.push(.connectResult(pipe: p, failure: .refused), at: segmentArrival(pipe: p, towardServer: false))
             return
         }
         let server = pipe.server
@@ -142,7 +142,7 @@ extension Simulation {
         handle(.accepted(id, remote: remote), at: server)
     }
 
-    func connectAnswered(_ p: Int32, failure: String?) {
+    func connectAnswered(_ p: Int32, failure: ConnectFailure?) {
         let pipe = pipes[Int(p)]
         digest.mix(3)
         digest.mix(Int(p))
@@ -210,9 +210,6 @@ extension Simulation {
         }
         digest.mix(Self.kindTag(message))
         handle(.message(id, message), at: node)
-        if n < seedCount, case .deadNode(let dead, _, _) = message, let deadIndex = indexOf[dead] {
-            if !seeds[n].registry.contains(dead) { metrics.seedDropped(peer: Int(deadIndex) - seedCount, seed: n, at: now) }
-        }
     }
 
     /// `node` closes its end of `pipe`; the other end hears of it after what is in flight.
@@ -254,7 +251,7 @@ extension Simulation {
         setEndpoint(node, id, nil)
         if isClient, !pipe.serverOpen, pipe.serverID == nil {
             // Closed before it was ever accepted: for the dialler that is a failed connect.
-            handle(.connectFailed(id, reason: "Connection refused"), at: node)
+            handle(.connectFailed(id, reason: .refused), at: node)
         } else {
             handle(.closed(id, reason), at: node)
         }
@@ -297,6 +294,9 @@ extension Simulation {
         case .livenessReply: return 9
         case .gossip: return 10
         case .error: return 11
+        case .leave: return 12
+        case .listMembers: return 13
+        case .members: return 14
         }
     }
 }

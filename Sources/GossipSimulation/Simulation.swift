@@ -24,7 +24,7 @@ public final class Simulation {
     /// Each node's armed deadline per timer (Int64.max: none), in one flat array:
     /// `deadlines[node * Simulation.timerCount + slot(of: timer)]`.
     var deadlines: [Int64] = []
-    static let timerCount = 3
+    static let timerCount = 4
     var nextInbound: [Int32] = []
 
     // The network.
@@ -61,7 +61,7 @@ public final class Simulation {
             seedAddresses.append(NodeAddress(host: .ipv4(192, 168, UInt8(i >> 8), UInt8(i & 0xFF)), port: 5001))
         }
         for (i, address) in seedAddresses.enumerated() {
-            var seed = SeedProtocol(address: address, rng: SeededRandom(seed: master.next()))
+            var seed = SeedProtocol(settings: settings.seedSettings(address: address), rng: SeededRandom(seed: master.next()))
             seed.logging = false  // Nobody reads the logs of a simulated node; don't build them.
             seeds.append(seed)
             register(address, index: i)
@@ -99,7 +99,7 @@ public final class Simulation {
         /// A connection request reaches the listener.
         case syn(pipe: Int32)
         /// The answer to a connection request reaches the dialler.
-        case connectResult(pipe: Int32, failure: String?)
+        case connectResult(pipe: Int32, failure: ConnectFailure?)
         /// The other end's close (or reset) reaches this end.
         case fin(Int32, pipe: Int32, CloseReason)
         case timer(Int32, TimerID, deadline: Int64)
@@ -202,6 +202,7 @@ public final class Simulation {
         case .gossip: return 0
         case .liveness: return 1
         case .livenessTimeout: return 2
+        case .membership: return 3
         }
     }
 
@@ -209,11 +210,29 @@ public final class Simulation {
     func handle(_ event: Event, at node: Int32) {
         let n = Int(node)
         if n < seedCount {
+            let listed = seeds[n].registry.count
             seeds[n].handle(event, now: nowValue, actions: &actions)
+            // A seed drops a peer when it confirms a death (a report, its own probe or check):
+            // whatever the event, a shorter list may mean a crashed peer was just dropped.
+            if seeds[n].registry.count < listed { seedListShrank(n) }
         } else {
             peers[n - seedCount].handle(event, now: nowValue, actions: &actions)
         }
         apply(node)
+    }
+
+    /// Records, for every crashed peer seed `n` listed, whether it has dropped it now.
+    private func seedListShrank(_ n: Int) {
+        if let gone = seeds[n].membership.departures.last, gone.state == .dead, let index = indexOf[gone.address],
+            alive[Int(index)]
+        {
+            metrics.falseDrops += 1
+        }
+        for crash in metrics.crashes where crash.pendingSeeds.contains(n) {
+            if !seeds[n].registry.contains(addresses[seedCount + crash.peer]) {
+                metrics.seedDropped(peer: crash.peer, seed: n, at: now)
+            }
+        }
     }
 
     private func broadcast(from node: Int32) {

@@ -26,6 +26,8 @@ public struct SimulationReport: Sendable {
     /// Pairs of (reporter, peer) where the peer was alive when reported dead.
     public var falseDeadReports: Int
     public var deadReports: Int
+    /// Times a seed dropped a live peer as dead.
+    public var falseDrops: Int
     /// Per crash: seconds until the last seed that listed the peer dropped it (nil: not yet).
     public var detection: [Double?]
     public var crashesListedByNoSeed: Int
@@ -71,6 +73,7 @@ public struct SimulationReport: Sendable {
             ("hops", "mean " + DecimalText.fixed(meanHops, 2) + ", max \(maxHops)"),
             ("copies per broadcast", DecimalText.fixed(messagesPerBroadcast, 1)),
             ("dead reports", "\(deadReports) (\(falseDeadReports) about live peers)"),
+            ("live peers dropped", "\(falseDrops)"),
         ]
         if !detection.isEmpty {
             let known = detection.compactMap { $0 }
@@ -125,6 +128,7 @@ public struct SimulationReport: Sendable {
             ("messages_per_broadcast", .number(messagesPerBroadcast)),
             ("dead_reports", .integer(deadReports)),
             ("false_dead_reports", .integer(falseDeadReports)),
+            ("false_drops", .integer(falseDrops)),
             ("detection_s", .array(detection.map { JSONValue.optional($0) })),
             (
                 "overlay",
@@ -186,7 +190,7 @@ extension Simulation {
             meanHops: hopCount == 0 ? 0 : Double(hopSum) / Double(hopCount), maxHops: maxHops,
             messagesPerBroadcast: metrics.messages.isEmpty
                 ? 0 : Double(metrics.messages.reduce(0) { $0 + $1.sends }) / Double(metrics.messages.count),
-            falseDeadReports: metrics.falseDeadReports, deadReports: metrics.deadReports,
+            falseDeadReports: metrics.falseDeadReports, deadReports: metrics.deadReports, falseDrops: metrics.falseDrops,
             detection: metrics.crashes.filter { $0.listedBy > 0 }.map { crash in
                 crash.lastDrop.map { Double($0 - crash.at) / 1e9 }
             },

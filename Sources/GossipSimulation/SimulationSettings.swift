@@ -65,6 +65,13 @@ public struct SimulationSettings: Sendable, Equatable {
         return settings
     }
 
+    /// A seed paced by the peers' liveness interval, as `cluster` starts them.
+    func seedSettings(address: NodeAddress) -> SeedSettings {
+        var settings = SeedSettings(address: address)
+        if let interval = timing.livenessInterval { settings.livenessInterval = interval }
+        return settings
+    }
+
     var effectiveBroadcastAt: Duration { broadcastAt ?? joinOver + .seconds(2) }
 
     /// The default time limit: the last scripted event plus 5 s, plus time for what can

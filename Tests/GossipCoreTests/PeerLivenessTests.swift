@@ -18,15 +18,22 @@ struct PeerLivenessTests {
     /// The reply time-out: half the interval by default.
     static let timeout = PeerFixture.livenessInterval / 2
 
-    /// Runs `count` liveness rounds (requests, then their reply time-out), one interval apart;
-    /// returns the actions of the last time-out.
-    func fireLiveness(_ fixture: inout PeerFixture, times count: Int) -> [Action] {
+    /// Runs `count` liveness rounds (requests, then their reply time-out), one interval apart,
+    /// the seeds answering each renewal; returns the actions of the last time-out.
+    func fireLiveness(_ fixture: inout PeerFixture, times count: Int, seedsAnswer: Bool = true) -> [Action] {
         var last: [Action] = []
         for _ in 0..<count {
-            _ = fixture.fire(.liveness, after: PeerFixture.livenessInterval - Self.timeout)
+            _ = startRound(&fixture, seedsAnswer: seedsAnswer)
             last = fixture.fire(.livenessTimeout, after: Self.timeout)
         }
         return last
+    }
+
+    /// Fires the liveness timer; the seeds answer the renewals it sends, if `seedsAnswer`.
+    func startRound(_ fixture: inout PeerFixture, seedsAnswer: Bool = true) -> [Action] {
+        let round = fixture.fire(.liveness, after: PeerFixture.livenessInterval - Self.timeout)
+        if seedsAnswer { for case (let id, .register) in sends(round) { _ = fixture.line(id, "Peer List:") } }
+        return round
     }
 
     func deadNodeReports(_ actions: [Action]) -> [(ConnectionID, Message)] {
@@ -65,18 +72,16 @@ struct PeerLivenessTests {
         #expect(fixture.peer.linkedNeighbours == [p2], "the third request is still waiting for its reply")
     }
 
-    @Test("after livenessMisses unanswered requests the neighbour is reported dead to every seed in the config")
-    func reportedToEverySeed() {
+    @Test("after livenessMisses unanswered requests the neighbour is reported dead to every seed it is registered with")
+    func reportedToItsSeeds() {
         var (fixture, _) = linked()
         let actions = fireLiveness(&fixture, times: 3)
         let report = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me)
         let seedOf = Dictionary(uniqueKeysWithValues: fixture.seedConnections)
-        let sentTo = deadNodeReports(actions).map { ($0.0, $0.1) }
+        let sentTo = deadNodeReports(actions)
         #expect(sentTo.allSatisfy { $0.1 == report })
-        let reachedOverOpenConnections = sentTo.compactMap { seedOf[$0.0] }
-        let newConnections = connects(actions).map(\.1)
-        #expect(Set(reachedOverOpenConnections + newConnections) == Set(PeerFixture.seeds))
-        #expect(reachedOverOpenConnections.count + newConnections.count == PeerFixture.seeds.count)
+        #expect(Set(sentTo.compactMap { seedOf[$0.0] }) == Set(fixture.peer.registeredSeeds))
+        #expect(sentTo.count == 2)
     }
 
     @Test("the Dead Node report reads Dead Node:<dead>:<timestamp>:<self>")
@@ -84,15 +89,6 @@ struct PeerLivenessTests {
         var (fixture, _) = linked()
         let actions = fireLiveness(&fixture, times: 3)
         #expect(deadNodeReports(actions).first?.1.encoded == "Dead Node:127.0.0.1:6002:1795287683.000:127.0.0.1:6001")
-    }
-
-    @Test("the report to a seed with no open connection is sent once the connection opens")
-    func reportToUnconnectedSeed() throws {
-        var (fixture, _) = linked()
-        let actions = fireLiveness(&fixture, times: 3)
-        let report = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me)
-        let (id, _) = try #require(connects(actions).first)
-        #expect(fixture.handle(.connected(id)) == [.send(id, report)])
     }
 
     @Test("the Dead Node report is logged")
@@ -125,7 +121,7 @@ struct PeerLivenessTests {
         _ = fireLiveness(&fixture, times: 2)
         _ = fixture.line(id, "Liveness Reply:\(fixture.now.wall):127.0.0.1:6001:127.0.0.1:6002")
         for _ in 0..<2 {
-            let request = fixture.fire(.liveness, after: PeerFixture.livenessInterval - Self.timeout)
+            let request = startRound(&fixture)
             #expect(sent(on: id, request) == [.livenessRequest(timestamp: fixture.now.wall, sender: me)])
             #expect(deadNodeReports(fixture.fire(.livenessTimeout, after: Self.timeout)).isEmpty)
         }
@@ -174,23 +170,34 @@ struct PeerLivenessTests {
         #expect(sentError(on: id, actions))
     }
 
-    @Test("a Dead Node report a seed could not be given is sent again at the next checks, three tries in all")
-    func undeliveredReportRetried() throws {
+    @Test("a seed that leaves a renewal unanswered for a round gets a fresh connection")
+    func stuckSeedConnectionReplaced() {
         var (fixture, _) = linked()
-        let actions = fireLiveness(&fixture, times: 3)
-        let report = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me)
-        // The report to a seed without an open connection waits for a new one; that one fails.
-        let (id, seed) = try #require(connects(actions).first)
-        _ = fixture.handle(.connectFailed(id, reason: "Connection refused"))
-        for _ in 0..<2 {
-            let retry = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
-            let (again, to) = try #require(connects(retry).first { $0.1 == seed })
-            #expect(to == seed)
-            _ = fixture.handle(.connectFailed(again, reason: "Connection refused"))
-        }
-        let last = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
-        #expect(!connects(last).contains { $0.1 == seed })
-        #expect(logs(last).contains { $0.contains("Gave up reporting to seed \(seed)") && $0.contains(report.encoded) })
+        let first = startRound(&fixture, seedsAnswer: false)
+        _ = fixture.fire(.livenessTimeout, after: Self.timeout)
+        let second = startRound(&fixture, seedsAnswer: false)
+        let renewed = sends(first).filter { if case .register = $0.1 { true } else { false } }.map(\.0)
+        #expect(renewed.count == 2)
+        #expect(Set(closes(second)) == Set(renewed))
+        #expect(Set(connects(second).map(\.1)) == Set(fixture.peer.registeredSeeds))
+    }
+
+    @Test("a report a seed could not be given is sent again while fresh, and dropped once two intervals old")
+    func undeliveredReportRetriedWhileFresh() throws {
+        var (fixture, _) = linked()
+        _ = fireLiveness(&fixture, times: 2, seedsAnswer: false)
+        // Round 3 replaces the silent seed connections again; its report waits on the new ones.
+        let reconnects = connects(startRound(&fixture, seedsAnswer: false))
+        _ = fixture.fire(.livenessTimeout, after: Self.timeout)
+        let (id, seed) = try #require(reconnects.first)
+        let lost = fixture.handle(.connectFailed(id, reason: "Connection timed out"))
+        let (rejoin, _) = try #require(connects(lost).first { $0.1 == seed })
+        let retry = startRound(&fixture, seedsAnswer: false)
+        #expect(logs(retry).contains { $0.hasPrefix("Reporting again to seed \(seed)") })
+        _ = fixture.handle(.connectFailed(rejoin, reason: "Connection timed out"))
+        _ = fixture.fire(.livenessTimeout, after: Self.timeout)
+        let late = fixture.fire(.liveness, after: PeerFixture.livenessInterval * 2)
+        #expect(logs(late).contains { $0.hasPrefix("Dropped a report for seed \(seed), too old to matter") })
     }
 
     @Test("a neighbour's request in the last quarter before our round takes the round along")

@@ -33,6 +33,9 @@ public enum TimerID: Hashable, Sendable {
     case liveness
     /// The replies to the last liveness requests are due.
     case livenessTimeout
+    /// A seed's periodic look at its members: probes suspects, drops the confirmed dead,
+    /// suspects the silent, forgets old departures.
+    case membership
 }
 
 /// A point on a monotonic clock (nanoseconds from an arbitrary origin). Deadlines are set on
@@ -83,6 +86,25 @@ public enum CloseReason: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Why a connection could not be opened. `refused` is the strong kind of evidence: the host
+/// answered that nothing listens on the port, so the process is gone (a time-out or an
+/// unreachable network says nothing of the process, only of the path).
+public struct ConnectFailure: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public var text: String
+    public var refused: Bool
+
+    public init(_ text: String, refused: Bool = false) {
+        self.text = text
+        self.refused = refused
+    }
+
+    public init(stringLiteral text: String) { self.init(text) }
+
+    public static let refused = ConnectFailure("Connection refused", refused: true)
+
+    public var description: String { text }
+}
+
 /// Something that happened, fed to an instance.
 public enum Event: Hashable, Sendable {
     /// A connection came in from `remote` (its ephemeral address, not its listen address).
@@ -90,7 +112,7 @@ public enum Event: Hashable, Sendable {
     /// A connection the instance asked for is open.
     case connected(ConnectionID)
     /// A connection the instance asked for could not be opened.
-    case connectFailed(ConnectionID, reason: String)
+    case connectFailed(ConnectionID, reason: ConnectFailure)
     /// A whole line arrived (valid UTF-8, within the line limit).
     case line(ConnectionID, String)
     /// A message arrived already decoded: how a simulator, which moves `Message` values rather
@@ -107,6 +129,9 @@ public enum Event: Hashable, Sendable {
     case timer(TimerID)
     /// An operator's command (a line on the peer's standard input, or a simulator's script).
     case command(OperatorCommand)
+    /// The node was asked to stop (SIGINT, SIGTERM): the last chance to say goodbye. The
+    /// shell writes the actions that follow, then closes everything.
+    case stopping
 }
 
 /// What an operator can ask a running node to do.

@@ -31,6 +31,13 @@ public struct Liveness: Equatable, Sendable {
         return misses >= missLimit
     }
 
+    /// Forget what was missed: the misses were this node's own trouble (it was paused, or cut
+    /// off), not the neighbour's.
+    public mutating func forgive() {
+        misses = 0
+        awaitingReply = false
+    }
+
     public mutating func replyReceived() {
         misses = 0
         awaitingReply = false

@@ -29,6 +29,10 @@ extension PeerProtocol {
             return  // Seen before: dropped silently, as the specification says.
         case .stale:
             log("Dropped stale message \(message) from \(peer): older than the \(settings.logRetention) retention", &actions)
+        case .new where message.origin == address:
+            // Ours, but not made by this run: a message of an earlier incarnation at this address,
+            // still travelling. Remembered (so it is not taken again), not delivered as news.
+            log("Own message \(message) from an earlier run came back from \(peer); not delivered", &actions)
         case .new:
             var forwarded = 0
             for link in links where link.peer != peer {

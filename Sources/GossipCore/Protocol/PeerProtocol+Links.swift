@@ -37,42 +37,15 @@ extension PeerProtocol {
             + roles.values.count { if case .dialling(let p, _) = $0 { return neighbours[p] == nil } else { return false } }
     }
 
-    /// A peer short of its own links with no candidate left asks a seed for a fresh list
-    /// (`List Peers`), at most once per liveness check, backing off (up to 64 checks) while the
-    /// lists bring nobody new. This heals an overlay that joins left in pieces: peers that
-    /// registered first knew few others, and later peers may never have picked them.
-    mutating func refreshCandidatesIfShort(now: Now, actions: inout [Action]) {
-        // A seed that took the question and never answered must not stop refreshing for good.
-        if refreshPending, let since = refreshSince, now.instant - since >= settings.livenessInterval {
-            refreshPending = false
-        }
-        guard linkingStarted, candidates.isEmpty, !refreshPending, ownLinkCount < settings.maxLinks else { return }
-        if checksUntilRefresh > 0 {
-            checksUntilRefresh -= 1
-            return
-        }
-        let seeds = registeredSeeds.isEmpty ? settings.seeds : registeredSeeds
-        let seed = seeds[Int.random(in: 0..<seeds.count, using: &rng)]
-        refreshPending = true
-        refreshSince = now.instant
-        send(.listPeers, toSeed: seed, actions: &actions)
-    }
-
-    /// The answer to `refreshCandidatesIfShort`'s `List Peers`.
-    mutating func refreshed(_ list: [NodeAddress], now: Now, actions: inout [Action]) {
-        refreshPending = false
-        let fresh = list.filter { $0 != address && neighbours[$0] == nil && !isDialling($0) }
-        if fresh.isEmpty {
-            // Nobody new. A peer with links is in the overlay already and can wait longer (at
-            // least 8 checks) than one without; in a small network every peer is short of links
-            // for good, and asking at every check would be traffic for nothing.
-            refreshBackoff = min(max(refreshBackoff * 2, links.isEmpty ? 1 : 8), 64)
-        } else {
-            refreshBackoff = 1
-            candidates.append(contentsOf: fresh.shuffled(using: &rng))
-            dialNextCandidates(now: now, actions: &actions)
-        }
-        checksUntilRefresh = refreshBackoff - 1
+    /// Takes addresses from a seed's list (a renewal's answer) as candidates when this peer is
+    /// short of its own links. Renewals come once a round, so a peer short of links keeps
+    /// hearing of new peers: this heals an overlay that joins or a partition left in pieces.
+    mutating func offerCandidates(_ list: [NodeAddress], now: Now, actions: inout [Action]) {
+        guard linkingStarted, ownLinkCount < settings.maxLinks else { return }
+        let fresh = list.filter { neighbours[$0] == nil && !isDialling($0) && !candidates.contains($0) }
+        guard !fresh.isEmpty else { return }
+        candidates.append(contentsOf: fresh.shuffled(using: &rng).prefix(settings.maxLinks * 4))
+        dialNextCandidates(now: now, actions: &actions)
     }
 
     mutating func dial(_ peer: NodeAddress, now: Now, actions: inout [Action]) {
@@ -107,6 +80,12 @@ extension PeerProtocol {
     mutating func inboundFirstLine(
         _ message: Message, from remote: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]
     ) {
+        if case .livenessRequest(let timestamp, let sender) = message {
+            // A seed checking on us (it was told we are dead): answer, and let it close.
+            actions.append(.send(id, .livenessReply(timestamp: timestamp, sender: sender, replier: address)))
+            log("Liveness probe from \(sender) (\(remote)): answered", &actions)
+            return
+        }
         guard case .linkRequest(let peer) = message else {
             let error = "send 'Link Request:<IP>:<port>' first (a peer takes links, not '\(Message.quote(message.encoded[...]))')"
             log("Unexpected message from \(remote): \(error)", &actions)
@@ -114,7 +93,10 @@ extension PeerProtocol {
             return
         }
         let refusal: String?
-        if peer == address {
+        if !peer.host.isSameHost(as: remote.host) {
+            // A link is named by the address it comes from: nobody links in another's name.
+            refusal = "\(peer) is not this connection's host (\(remote.host))"
+        } else if peer == address {
             refusal = "that is my own address"
         } else if neighbours[peer]?.connection != nil {
             refusal = "already linked with \(peer)"
@@ -153,6 +135,7 @@ extension PeerProtocol {
         var liveness = neighbours[peer]?.liveness ?? Liveness(missLimit: settings.livenessMisses)
         liveness.replyReceived()  // It answered on a fresh connection: it is alive.
         neighbours[peer] = Neighbour(connection: id, liveness: liveness, dialledByUs: dialledByUs)
+        candidates.removeAll { $0 == peer }
         linksChanged()
         for message in messageLog.recent(limit: settings.syncLimit) {
             actions.append(.send(id, .gossip(message)))
@@ -171,9 +154,15 @@ extension PeerProtocol {
     mutating func linkLine(
         _ message: Message, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]
     ) {
+        // Anything a neighbour sends shows it alive: a reply delayed behind its gossip (TCP keeps
+        // order) must not count as missed while its gossip keeps arriving.
+        if neighbours[peer]?.liveness.awaitingReply == true { heardFrom(peer, actions: &actions) }
         switch message {
         case .gossip(let gossip):
             received(gossip, from: peer, now: now, actions: &actions)
+        case .leave(let said) where said == peer:
+            // It stops on purpose: drop it now, and never report it dead.
+            neighbourLeft(peer, on: id, actions: &actions)
         case .livenessRequest(let timestamp, let sender):
             actions.append(.send(id, .livenessReply(timestamp: timestamp, sender: sender, replier: address)))
             log(.about("Liveness request from ", peer, ": answered"), &actions)
@@ -185,16 +174,37 @@ extension PeerProtocol {
                 actions.append(.send(id, .error(error)))
                 return
             }
-            neighbours[peer]?.liveness.replyReceived()
-            // Every reply of the round is in: the time-out has nothing left to count, so it
-            // need not wake the node (an idle node's cost is its wake-ups).
-            if replyTimeoutArmed, !neighbours.values.contains(where: { $0.liveness.awaitingReply }) {
-                actions.append(.cancel(.livenessTimeout))
-                replyTimeoutArmed = false
-            }
+            heardFrom(peer, actions: &actions)
         default:
             unexpected(message, on: id, actions: &actions)
         }
+    }
+
+    /// The neighbour answered (or sent something) since the last request.
+    mutating func heardFrom(_ peer: NodeAddress, actions: inout [Action]) {
+        neighbours[peer]?.liveness.replyReceived()
+        // Every reply of the round is in: the time-out has nothing left to count, so it need
+        // not wake the node (an idle node's cost is its wake-ups).
+        if replyTimeoutArmed, !neighbours.values.contains(where: { $0.liveness.awaitingReply }) {
+            actions.append(.cancel(.livenessTimeout))
+            replyTimeoutArmed = false
+        }
+    }
+
+    /// A neighbour said `Leave`: it is gone on purpose, not dead.
+    mutating func neighbourLeft(_ peer: NodeAddress, on id: ConnectionID, actions: inout [Action]) {
+        roles[id] = nil
+        actions.append(.close(id))
+        forget(peer)
+        log("Peer \(peer) left; \(neighbourOrder.count) neighbours", &actions)
+    }
+
+    /// Drops a neighbour for good (dead or departed).
+    mutating func forget(_ peer: NodeAddress) {
+        neighbours[peer] = nil
+        linksChanged()
+        neighbourOrder.removeAll { $0 == peer }
+        candidates.removeAll { $0 == peer }
     }
 
     /// Closes connections that have not asked for a link within a liveness interval: a

@@ -2,13 +2,21 @@
 /// checked when the reply time-out ends; after `livenessMisses` consecutive requests without a
 /// reply the neighbour is reported dead to the seeds, its link closed and the neighbour dropped.
 ///
-/// The report goes to every seed in the config file, not only the ones this peer registered
-/// with: the dead peer may have registered with seeds this one did not, and each seed that
-/// lists it must hear of its death.
+/// The report goes to the seeds this peer is registered with ("its seeds"): a seed takes reports
+/// only from peers it lists, on the connection they registered on. A seed the dead peer
+/// registered with and this one did not finds out by itself: the dead peer's connection closes,
+/// or its renewals stop (docs/PROTOCOL.md, "Membership").
 extension PeerProtocol {
+    /// A timer that fires this much later than asked means the process was not running (a
+    /// SIGSTOP, a stalled machine): what it did not see meanwhile is not its neighbours' fault.
+    var pauseThreshold: Duration { settings.livenessInterval / 2 }
+
     /// A round of liveness requests. `early`: run ahead of the timer, together with the answer
     /// to a neighbour's request (see `joinRoundToRequest`).
     mutating func livenessTimerFired(now: Now, early: Bool = false, actions: inout [Action]) {
+        if !early, let due = nextRoundAt, now.instant - due >= pauseThreshold {
+            wokeUp(late: now.instant - due, actions: &actions)
+        }
         // After a round joined to a neighbour's request, the timer waits an eighth of an
         // interval longer than the interval, so that the neighbour's next request (due one
         // interval on) comes first and takes this round along again: the rounds stay in step
@@ -17,10 +25,10 @@ extension PeerProtocol {
         nextRoundAt = next
         actions.append(.schedule(.liveness, at: next))
         messageLog.expire(now: now.instant)
-        expireRegistrations(now: now, actions: &actions)
+        renewRegistrations(now: now, actions: &actions)
         expireDials(now: now, actions: &actions)
         expireSilentInbound(now: now, actions: &actions)
-        retryUndeliveredReports(actions: &actions)
+        retryUndeliveredReports(now: now, actions: &actions)
         for peer in neighbourOrder {
             guard let neighbour = neighbours[peer] else { continue }
             neighbours[peer]?.liveness.requestSent()
@@ -34,16 +42,49 @@ extension PeerProtocol {
             }
         }
         if !neighbourOrder.isEmpty {
-            actions.append(.schedule(.livenessTimeout, at: now.instant + settings.effectiveLivenessTimeout))
+            let due = now.instant + settings.effectiveLivenessTimeout
+            actions.append(.schedule(.livenessTimeout, at: due))
             replyTimeoutArmed = true
+            replyDueAt = due
         }
         dialNextCandidates(now: now, actions: &actions)
-        refreshCandidatesIfShort(now: now, actions: &actions)
     }
 
     /// The replies to this round's requests are due: count the missing ones.
+    ///
+    /// Local health, after Lifeguard: a peer that hears from none of several neighbours is
+    /// more likely cut off (or was paused) than surrounded by the dead, so such a round counts
+    /// no misses, except against neighbours whose hosts refused a dial (strong evidence). It
+    /// replaces its links instead: after a partition heals, fresh connections get through at
+    /// once, while the old ones wait out TCP's backed-off retransmissions.
     mutating func livenessTimeoutFired(now: Now, actions: inout [Action]) {
         replyTimeoutArmed = false
+        if let due = replyDueAt, now.instant - due >= pauseThreshold {
+            wokeUp(late: now.instant - due, actions: &actions)
+            return
+        }
+        let awaiting = neighbourOrder.filter { neighbours[$0]?.liveness.awaitingReply == true }
+        if awaiting.count >= 2, awaiting.count == neighbourOrder.count {
+            log("No neighbour answered this round: this peer may be the one cut off; counting no misses, reconnecting", &actions)
+            for peer in awaiting {
+                guard var neighbour = neighbours[peer] else { continue }
+                if neighbour.refused {
+                    let dead = neighbour.liveness.replyTimeoutElapsed()
+                    neighbours[peer] = neighbour
+                    if dead { reportDead(peer, neighbour: neighbour, now: now, actions: &actions) }
+                    continue
+                }
+                neighbour.liveness.forgive()
+                if let id = neighbour.connection {
+                    roles[id] = nil
+                    actions.append(.close(id))
+                    neighbour.connection = nil
+                }
+                neighbours[peer] = neighbour
+            }
+            linksChanged()
+            return
+        }
         for peer in neighbourOrder {
             guard var neighbour = neighbours[peer] else { continue }
             let dead = neighbour.liveness.replyTimeoutElapsed()
@@ -53,26 +94,28 @@ extension PeerProtocol {
         dialNextCandidates(now: now, actions: &actions)
     }
 
-    /// Sends again the `Dead Node` reports a seed could not be given, up to
-    /// `reportAttempts` tries each; a report still undelivered then is logged and dropped.
-    mutating func retryUndeliveredReports(actions: inout [Action]) {
+    /// The process was not running for a while: forgive every neighbour what it missed, and
+    /// renew with the seeds now (they may have dropped us meanwhile).
+    mutating func wokeUp(late: Duration, actions: inout [Action]) {
+        log("Woke up \(late.secondsText) late (this process was paused); not counting missed replies", &actions)
+        for peer in neighbourOrder { neighbours[peer]?.liveness.forgive() }
+    }
+
+    /// Sends again the `Dead Node` reports a seed could not be given, while they are younger
+    /// than `reportLifetime`; an older one is dropped: a late report is only noise.
+    mutating func retryUndeliveredReports(now: Now, actions: inout [Action]) {
         guard !undeliveredReports.isEmpty else { return }
         let waiting = undeliveredReports
-        undeliveredReports = [:]
-        for seed in waiting.keys.sorted() {
-            for report in waiting[seed]! {
-                let key = "\(seed) \(report.encoded)"
-                let tries = (reportTries[key] ?? 1) + 1
-                guard tries <= Self.reportAttempts else {
-                    reportTries[key] = nil
-                    log("Gave up reporting to seed \(seed) after \(tries - 1) attempts: \(report.encoded)", &actions)
-                    continue
-                }
-                reportTries[key] = tries
-                log("Reporting again to seed \(seed): \(report.encoded)", &actions)
-                send(report, toSeed: seed, actions: &actions)
-                if let id = seedConnections[seed], case .seed(_, nil) = roles[id] { reportTries[key] = nil }  // Sent.
+        undeliveredReports = []
+        for report in waiting {
+            let message = Message.deadNode(dead: report.dead, timestamp: report.timestamp, reporter: address)
+            guard now.instant - report.madeAt < reportLifetime else {
+                log("Dropped a report for seed \(report.seed), too old to matter: \(message.encoded)", &actions)
+                continue
             }
+            guard neighbours[report.dead] == nil else { continue }  // Linked again since: not dead.
+            log("Reporting again to seed \(report.seed): \(message.encoded)", &actions)
+            send(message, toSeed: report.seed, actions: &actions)
         }
     }
 
@@ -95,14 +138,11 @@ extension PeerProtocol {
     mutating func reportDead(_ peer: NodeAddress, neighbour: Neighbour, now: Now, actions: inout [Action]) {
         let report = Message.deadNode(dead: peer, timestamp: now.wall, reporter: address)
         log("Reporting \(report.encoded) (\(neighbour.liveness.misses) liveness requests unanswered)", &actions)
-        for seed in settings.seeds { send(report, toSeed: seed, actions: &actions) }
+        for seed in registeredSeeds { send(report, toSeed: seed, actions: &actions) }
         if let id = neighbour.connection {
             roles[id] = nil
             actions.append(.close(id))
         }
-        neighbours[peer] = nil
-        linksChanged()
-        neighbourOrder.removeAll { $0 == peer }
-        candidates.removeAll { $0 == peer }
+        forget(peer)
     }
 }

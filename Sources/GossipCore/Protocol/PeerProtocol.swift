@@ -37,22 +37,21 @@ public struct PeerProtocol: NodeInstance, Sendable {
     public internal(set) var neighbourOrder: [NodeAddress] = []
     var neighbours: [NodeAddress: Neighbour] = [:]
     /// `Dead Node` reports a seed could not be given (its connection failed before they were
-    /// sent): retried at the next liveness checks, `reportAttempts` tries in all.
-    var undeliveredReports: [NodeAddress: [Message]] = [:]
-    /// Tries made so far, by report text and seed, for the reports being retried.
-    var reportTries: [String: Int] = [:]
-    static let reportAttempts = 3
+    /// sent): retried at the next liveness rounds while younger than `reportLifetime`.
+    var undeliveredReports: [PendingReport] = []
+    /// Seeds whose registration or renewal failed this round: not asked again before the next.
+    var failedThisRound: Set<NodeAddress> = []
+    /// Seeds we were registered with and lost (restarted, or unlisted us), since when: asked
+    /// again every round for a while before another seed takes their place.
+    var rejoining: [NodeAddress: Instant] = [:]
+    /// Renewals sent and not answered yet, by seed.
+    var renewals: [NodeAddress: Instant] = [:]
 
-    /// When the next liveness round is due, and whether the last one's reply time-out is armed.
+    /// When the next liveness round is due, and whether the last one's reply time-out is armed
+    /// (and when it was due: a time-out that fires far later tells the process was paused).
     var nextRoundAt: Instant?
     var replyTimeoutArmed = false
-
-    /// A `List Peers` to refill the candidates is in flight, asked at `refreshSince`.
-    var refreshPending = false
-    var refreshSince: Instant?
-    /// Liveness checks between refreshes (doubles while refreshes find nobody new).
-    var refreshBackoff = 1
-    var checksUntilRefresh = 0
+    var replyDueAt: Instant?
 
     // Gossip.
     public internal(set) var messageLog: MessageLog
@@ -87,7 +86,22 @@ public struct PeerProtocol: NodeInstance, Sendable {
         var liveness: Liveness
         /// We opened this link, so we are the one to open it again if it drops.
         var dialledByUs: Bool
+        /// The last dial to it was refused: its host says nothing listens there (strong evidence).
+        var refused = false
     }
+
+    /// A `Dead Node` report waiting for a seed connection.
+    struct PendingReport: Sendable, Equatable {
+        var seed: NodeAddress
+        var dead: NodeAddress
+        var timestamp: Timestamp
+        /// When the report was made: past `reportLifetime` it is dropped, not delivered late.
+        var madeAt: Instant
+    }
+
+    /// A report older than this is stale: after a partition heals, what a cut-off peer thought
+    /// of the others is old news, and seeds would only have to refute it.
+    var reportLifetime: Duration { settings.livenessInterval * 2 }
 
     /// The neighbours with a link up now and their connections, in link order: what every
     /// message is flooded over. Rebuilt when a link comes or goes (rare), read per message
@@ -122,6 +136,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
         case .connected(let id):
             connected(id, actions: &actions)
         case .connectFailed(let id, let reason):
+            if reason.refused, case .dialling(let peer, _) = roles[id] { neighbours[peer]?.refused = true }
             connectionLost(id, why: "could not connect: \(reason)", now: now, actions: &actions)
         case .closed(let id, let reason):
             connectionLost(id, why: reason.description, now: now, actions: &actions)
@@ -131,6 +146,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
             handleMessage(message, on: id, now: now, actions: &actions)
         case .command(.broadcast):
             broadcast(now: now, actions: &actions)
+        case .stopping:
+            leave(now: now, actions: &actions)
         case .lineNotUTF8(let id, let count):
             refuse(FramingError.notUTF8(byteCount: count), on: id, actions: &actions)
         case .lineTooLong(let id):
@@ -143,6 +160,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
             livenessTimerFired(now: now, actions: &actions)
         case .timer(.livenessTimeout):
             livenessTimeoutFired(now: now, actions: &actions)
+        case .timer(.membership):
+            break  // A seed's timer; a peer never arms it.
         }
     }
 
@@ -156,10 +175,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     private mutating func connected(_ id: ConnectionID, actions: inout [Action]) {
         switch roles[id] {
         case .seed(let seed, let queued?):
-            for message in queued {
-                actions.append(.send(id, message))
-                if case .deadNode = message { reportTries["\(seed) \(message.encoded)"] = nil }  // Delivered.
-            }
+            for message in queued { actions.append(.send(id, message)) }
             roles[id] = .seed(seed, queued: nil)
         case .dialling:
             actions.append(.send(id, .linkRequest(address)))

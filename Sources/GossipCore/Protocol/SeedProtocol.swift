@@ -1,22 +1,38 @@
 /// The seed, as a state machine: keeps the list of registered peers, hands it to peers that
-/// register, answers list queries, and drops a peer on a `Dead Node` report about it.
+/// register, answers list queries, and drops a peer once a `Dead Node` report about it is
+/// confirmed (`SeedMembership` holds the rules; `+Probes` checks the accused itself).
 public struct SeedProtocol: NodeInstance, Sendable {
-    public let address: NodeAddress
+    public let settings: SeedSettings
+    public var address: NodeAddress { settings.address }
     public var logging = true
-    public private(set) var registry = PeerRegistry()
-    private var rng: SeededRandom
-    /// The other end of each open connection, for naming the sender in the log.
-    private var remotes: [ConnectionID: NodeAddress] = [:]
+    public internal(set) var membership = SeedMembership()
+    /// The listed peers (alive and suspect).
+    public var registry: PeerRegistry { membership.registry }
+    var rng: SeededRandom
+    var nextConnection = 1
+    /// The other end of each inbound connection, for naming the sender in the log.
+    var remotes: [ConnectionID: NodeAddress] = [:]
     /// The peer that registered on each connection, once it has.
-    private var registeredOn: [ConnectionID: NodeAddress] = [:]
+    var registeredOn: [ConnectionID: NodeAddress] = [:]
+    /// Probes under way: the seed's own connections to suspects' listen addresses.
+    var probes: [ConnectionID: Probe] = [:]
 
-    public init(address: NodeAddress, rng: SeededRandom) {
-        self.address = address
+    /// Rows per `Members:` line: 64 of the longest IPv6 rows still fit the line limit.
+    public static let membersPageSize = 64
+
+    public init(settings: SeedSettings, rng: SeededRandom) {
+        self.settings = settings
         self.rng = rng
+    }
+
+    /// A seed with the specification's timings.
+    public init(address: NodeAddress, rng: SeededRandom) {
+        self.init(settings: SeedSettings(address: address), rng: rng)
     }
 
     public mutating func start(now: Now, actions: inout [Action]) {
         log("Seed listening on \(address)", &actions)
+        actions.append(.schedule(.membership, at: now.instant + settings.checkInterval))
     }
 
     public mutating func handle(_ event: Event, now: Now, actions: inout [Action]) {
@@ -25,63 +41,159 @@ public struct SeedProtocol: NodeInstance, Sendable {
             remotes[id] = remote
             log("Connection from \(remote)", &actions)
         case .line(let id, let text):
-            handleLine(text, on: id, actions: &actions)
+            handleLine(text, on: id, now: now, actions: &actions)
         case .message(let id, let message):
-            handleMessage(message, text: message.encoded, on: id, actions: &actions)
+            handleMessage(message, text: message.encoded, on: id, now: now, actions: &actions)
         case .lineNotUTF8(let id, let count):
             refuse(FramingError.notUTF8(byteCount: count), on: id, actions: &actions)
         case .lineTooLong(let id):
             refuse(FramingError.tooLong, on: id, actions: &actions)
-            forget(id)
+            connectionEnded(id, why: "closed after an over-long line", now: now, actions: &actions)
         case .closed(let id, let reason):
-            log("Connection from \(sender(id)) \(reason)", &actions)
-            forget(id)
-        case .connected, .connectFailed, .timer, .command:
-            break  // A seed opens no connections, arms no timers and takes no commands.
+            connectionEnded(id, why: reason.description, now: now, actions: &actions)
+        case .connected(let id):
+            probeConnected(id, now: now, actions: &actions)
+        case .connectFailed(let id, let reason):
+            probeFailed(id, reason: reason, now: now, actions: &actions)
+        case .timer(.membership):
+            actions.append(.schedule(.membership, at: now.instant + settings.checkInterval))
+            checkMembers(now: now, actions: &actions)
+        case .timer(.gossip), .timer(.liveness), .timer(.livenessTimeout), .command, .stopping:
+            break  // A seed gossips nothing, takes no commands, and has nobody to say goodbye to.
         }
     }
 
-    private mutating func handleLine(_ text: String, on id: ConnectionID, actions: inout [Action]) {
+    private mutating func handleLine(_ text: String, on id: ConnectionID, now: Now, actions: inout [Action]) {
         let message: Message
         do { message = try Message(decoding: text) } catch {
             refuse(error, on: id, actions: &actions)
             return
         }
-        handleMessage(message, text: text, on: id, actions: &actions)
+        handleMessage(message, text: text, on: id, now: now, actions: &actions)
     }
 
     /// `text` is the line as received, for the log.
-    private mutating func handleMessage(_ message: Message, text: String, on id: ConnectionID, actions: inout [Action]) {
+    private mutating func handleMessage(_ message: Message, text: String, on id: ConnectionID, now: Now, actions: inout [Action]) {
+        if let peer = probes[id]?.peer {
+            probeAnswered(message, by: peer, on: id, now: now, actions: &actions)
+            return
+        }
         switch message {
         case .register(let peer):
-            if registry.insert(peer) {
-                log("Registered peer \(peer) (connection from \(remotes[id].map(\.description) ?? "?"))", &actions)
-            } else {
-                log("Peer \(peer) registered again; it stays listed once", &actions)
-            }
-            registeredOn[id] = peer
-            let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: peer, using: &rng)
-            actions.append(.send(id, .peerList(list)))
-            log(.list("Sent peer list to \(peer): ", list), &actions)
+            register(peer, on: id, now: now, actions: &actions)
         case .listPeers:
             let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: nil, using: &rng)
             actions.append(.send(id, .peerList(list)))
             log("List query from \(sender(id)): sent \(list.count) of \(registry.count) peers", &actions)
+        case .listMembers(let offset):
+            let rows = membership.rows()
+            let page = offset < rows.count ? Array(rows[offset..<min(rows.count, offset + Self.membersPageSize)]) : []
+            actions.append(.send(id, .members(offset: offset, total: rows.count, page)))
         case .deadNode(let dead, _, let reporter):
-            log("Received \(text) from \(sender(id))", &actions)
-            if registry.remove(dead) {
-                log("Removed dead peer \(dead) (reported by \(reporter)); \(registry.count) peers listed", &actions)
-            } else {
-                log("Dead peer \(dead) (reported by \(reporter)) is not listed here; nothing to remove", &actions)
+            report(dead, by: reporter, text: text, on: id, now: now, actions: &actions)
+        case .leave(let peer):
+            guard registeredOn[id] == peer else {
+                refuseLine("a peer leaves on the connection it registered on; \(peer) did not register here", on: id, &actions)
+                return
             }
+            if membership.remove(peer, as: .left, now: now.instant) {
+                log("Removed peer \(peer): left; \(registry.count) peers listed", &actions)
+            }
+            registeredOn[id] = nil
         case .error(let reason):
             // Never answer an error with an error: two confused nodes would ping-pong forever.
             log("Error from \(sender(id)): \(reason)", &actions)
-        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip:
-            let error = "a seed does not take '\(Message.quote(text[...]))'"
-            log("Unexpected message from \(sender(id)): \(error)", &actions)
-            actions.append(.send(id, .error(error)))
+        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members:
+            refuseLine("a seed does not take '\(Message.quote(text[...]))'", on: id, &actions)
         }
+    }
+
+    /// A registration, or its renewal. The address must be the connection's own host: nobody
+    /// can list an address it does not send from (docs/PROTOCOL.md, "Registration").
+    private mutating func register(_ peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
+        if let remote = remotes[id], !peer.host.isSameHost(as: remote.host) {
+            refuseLine("registration refused: \(peer) is not this connection's host (\(remote.host))", on: id, &actions)
+            return
+        }
+        if peer.host.isUnspecified || peer.port == 0 {
+            refuseLine("registration refused: \(peer) is not an address others can reach", on: id, &actions)
+            return
+        }
+        if membership.status(of: peer) == nil, registry.count >= settings.maxPeers {
+            refuseLine("registration refused: this seed lists \(settings.maxPeers) peers already; try another seed", on: id, &actions)
+            return
+        }
+        if let previous = registeredOn[id], previous != peer {
+            refuseLine("this connection registered \(previous) already; one peer per connection", on: id, &actions)
+            return
+        }
+        registeredOn[id] = peer
+        switch membership.register(peer, on: id, now: now.instant) {
+        case .new:
+            log("Registered peer \(peer) (connection from \(remotes[id].map(\.description) ?? "?")); \(registry.count) peers listed", &actions)
+        case .refuted:
+            log("Peer \(peer) registered again while suspect: alive, no longer suspect", &actions)
+        case .renewed:
+            break  // Once an interval per peer: the log would be nothing else.
+        }
+        let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: peer, using: &rng)
+        actions.append(.send(id, .peerList(list)))
+    }
+
+    /// A `Dead Node:` report counts only from the reporter's own registered connection, and
+    /// only makes the accused suspect: the seed checks before it drops anyone.
+    private mutating func report(
+        _ dead: NodeAddress, by reporter: NodeAddress, text: String, on id: ConnectionID, now: Now, actions: inout [Action]
+    ) {
+        log("Received \(text) from \(sender(id))", &actions)
+        guard registeredOn[id] == reporter, membership.status(of: reporter) != nil else {
+            let why = "report refused: \(reporter) has not registered on this connection"
+            log("Refused a Dead Node report from \(sender(id)): \(why)", &actions)
+            actions.append(.send(id, .error(why)))
+            return
+        }
+        accuse(dead, by: reporter, reason: "reported by \(reporter)", now: now, actions: &actions)
+    }
+
+    mutating func accuse(_ peer: NodeAddress, by accuser: NodeAddress, reason: String, now: Now, actions: inout [Action]) {
+        switch membership.accuse(peer, by: accuser, reason: reason, now: now.instant) {
+        case .notListed:
+            log("Dead peer \(peer) (\(reason)) is not listed here; nothing to do", &actions)
+        case .nowSuspect:
+            log("Suspect peer \(peer): \(reason); checking it", &actions)
+            startProbe(peer, now: now, actions: &actions)
+        case .stillSuspect(let count):
+            log("Peer \(peer) is still suspect (\(reason); \(count) accusers)", &actions)
+        }
+    }
+
+    /// Drops a peer the seed is sure about, and closes its registration connection so that, if
+    /// it lives after all, it learns at once that it must register again.
+    mutating func drop(_ peer: NodeAddress, evidence: String, now: Now, actions: inout [Action]) {
+        let connection = membership.connection(of: peer)
+        guard membership.remove(peer, as: .dead, now: now.instant) else { return }
+        log("Removed peer \(peer): dead (\(evidence)); \(registry.count) peers listed", &actions)
+        if let connection, registeredOn[connection] == peer {
+            registeredOn[connection] = nil
+            actions.append(.send(connection, .error("unlisted: \(evidence); register again if you are alive")))
+            actions.append(.close(connection))
+            remotes[connection] = nil
+        }
+    }
+
+    /// A connection ended. When it was a listed peer's current registration, that is a reason
+    /// to look: a killed process's connections are closed by its kernel.
+    private mutating func connectionEnded(_ id: ConnectionID, why: String, now: Now, actions: inout [Action]) {
+        if let peer = probes.removeValue(forKey: id)?.peer {
+            log("Probe of \(peer) \(why)", &actions)
+            return
+        }
+        log("Connection from \(sender(id)) \(why)", &actions)
+        if let peer = registeredOn[id], membership.connection(of: peer) == id {
+            accuse(peer, by: address, reason: "its registration connection \(why)", now: now, actions: &actions)
+        }
+        remotes[id] = nil
+        registeredOn[id] = nil
     }
 
     /// Answers input that could not be taken: logged with the sender, and an `Error:` back.
@@ -90,14 +202,16 @@ public struct SeedProtocol: NodeInstance, Sendable {
         actions.append(.send(id, .error(error.description)))
     }
 
-    private mutating func forget(_ id: ConnectionID) {
-        remotes[id] = nil
-        registeredOn[id] = nil
+    /// Refuses a well-formed line the seed does not take here, saying why.
+    private func refuseLine(_ why: String, on id: ConnectionID, _ actions: inout [Action]) {
+        log("Refused a line from \(sender(id)): \(why)", &actions)
+        actions.append(.send(id, .error(why)))
     }
 
     /// Names the other end of a connection: the peer's listen address once it has registered,
     /// its connection address before that.
-    private func sender(_ id: ConnectionID) -> String {
+    func sender(_ id: ConnectionID) -> String {
+        if let probe = probes[id] { return "probe of \(probe.peer)" }
         let remote = remotes[id].map(\.description) ?? "\(id)"
         if let peer = registeredOn[id] { return "peer \(peer) (\(remote))" }
         return remote

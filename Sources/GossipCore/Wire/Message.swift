@@ -52,6 +52,38 @@ public enum Message: Hashable, Sendable {
     case gossip(GossipMessage)
     /// Answer to a line that could not be taken, saying why.
     case error(String)
+    /// Peer to its seeds and neighbours, as it stops on purpose: drop me now, I am not dead.
+    case leave(NodeAddress)
+    /// Anyone to seed: the complete membership, a page at a time, from `offset` (0 first).
+    case listMembers(offset: Int)
+    /// Answer to `listMembers`: the members at `offset..<offset + members.count` of `total`,
+    /// in address order. The client asks again from the next offset until it has `total`.
+    case members(offset: Int, total: Int, [Member])
+}
+
+/// One row of a seed's membership, as `Members:` carries it: `<IP>:<port>=<state>`.
+public struct Member: Hashable, Sendable, CustomStringConvertible {
+    /// What the seed believes. Ordered by how sure the seed is that the peer is gone.
+    public enum State: String, Hashable, Sendable, CaseIterable {
+        /// Registered, and heard from (or not accused) lately.
+        case alive
+        /// Accused by a `Dead Node:` report (or silent); the seed is checking it.
+        case suspect
+        /// Dropped after the seed confirmed the death, kept a while so operators can see it.
+        case dead
+        /// Left on purpose (`Leave:`), kept a while so operators can see it.
+        case left
+    }
+
+    public var address: NodeAddress
+    public var state: State
+
+    public init(_ address: NodeAddress, _ state: State) {
+        self.address = address
+        self.state = state
+    }
+
+    public var description: String { "\(address)=\(state.rawValue)" }
 }
 
 extension Message {
@@ -69,6 +101,10 @@ extension Message {
         case .livenessReply(let ts, let sender, let replier): return "Liveness Reply:\(ts):\(sender):\(replier)"
         case .gossip(let message): return message.text
         case .error(let text): return "Error:\(Self.oneLine(text))"
+        case .leave(let a): return "Leave:\(a)"
+        case .listMembers(let offset): return "List Members:\(offset)"
+        case .members(let offset, let total, let rows):
+            return "Members:\(offset):\(total):" + rows.map(\.description).joined(separator: ",")
         }
     }
 
@@ -146,6 +182,28 @@ extension Message {
                 guard s.isAtEnd else { throw WireError.malformed("Liveness Reply", "unexpected text after the replier") }
                 self = .livenessReply(timestamp: ts, sender: sender, replier: replier)
             case "Error": self = .error(String(body))
+            case "Leave": self = .leave(try NodeAddress(parsing: body))
+            case "List Members":
+                self = .listMembers(offset: try Self.count(body, in: "List Members", what: "offset"))
+            case "Members":
+                let parts = body.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                guard parts.count == 3 else { throw WireError.malformed("Members", "expected <offset>:<total>:<members>") }
+                let offset = try Self.count(parts[0], in: "Members", what: "offset")
+                let total = try Self.count(parts[1], in: "Members", what: "total")
+                let rows: [Member] = try parts[2].isEmpty
+                    ? []
+                    : parts[2].split(separator: ",", omittingEmptySubsequences: false).map { (item) throws(WireError) -> Member in
+                        guard let equals = item.lastIndex(of: "="),
+                            let state = Member.State(rawValue: String(item[item.index(after: equals)...]))
+                        else { throw WireError.malformed("Members", "'\(Self.quote(item))' is not <IP>:<port>=<state>") }
+                        do throws(AddressError) { return Member(try NodeAddress(parsing: item[..<equals]), state) } catch {
+                            throw WireError.badAddress("Members", error)
+                        }
+                    }
+                guard offset + rows.count <= total else {
+                    throw WireError.malformed("Members", "more members than the total")
+                }
+                self = .members(offset: offset, total: total, rows)
             default: throw WireError.unknownMessage(Self.quote(line))
             }
         } catch let error as AddressError {
@@ -155,6 +213,14 @@ extension Message {
         } catch {
             throw .malformed(String(name), "\(error)")
         }
+    }
+
+    /// A whole number from 0, written plainly (at most 9 digits: a page offset or a count).
+    private static func count(_ text: Substring, in name: String, what: String) throws(WireError) -> Int {
+        guard (1...9).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            text.utf8.count == 1 || text.utf8.first != 48, let value = Int(text)
+        else { throw .malformed(name, "\(what) '\(quote(text))' is not a whole number from 0") }
+        return value
     }
 
     /// Reads `:<timestamp>` (or `<timestamp>` when `leading` is false).

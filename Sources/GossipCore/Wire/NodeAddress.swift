@@ -38,6 +38,27 @@ public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertib
 
         public static let loopback = Host.ipv4(127, 0, 0, 1)
 
+        /// `0.0.0.0` or `::`: "every interface" when listening, no one's address on the wire.
+        public var isUnspecified: Bool {
+            switch self {
+            case .ipv4(let a, let b, let c, let d): return a | b | c | d == 0
+            case .ipv6(let high, let low): return high == 0 && low == 0
+            }
+        }
+
+        /// The same host with an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, how a dual-stack
+        /// socket shows an IPv4 client) written as the IPv4 address it is.
+        public var unmapped: Host {
+            guard case .ipv6(0, let low) = self, low >> 32 == 0xFFFF else { return self }
+            return .ipv4(UInt8(truncatingIfNeeded: low >> 24), UInt8(truncatingIfNeeded: low >> 16),
+                UInt8(truncatingIfNeeded: low >> 8), UInt8(truncatingIfNeeded: low))
+        }
+
+        public var isIPv4: Bool { if case .ipv4 = self { return true } else { return false } }
+
+        /// Whether two hosts are one machine's address, however a socket spelled them.
+        public func isSameHost(as other: Host) -> Bool { unmapped == other.unmapped }
+
         /// The host as it appears in a message's IP field: IPv6 keeps its brackets, so the
         /// colons inside it can never be mistaken for field separators.
         public var description: String {

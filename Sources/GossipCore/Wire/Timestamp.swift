@@ -37,6 +37,12 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
 }
 
 extension Duration {
+    /// Seconds with one decimal, for log lines: `2.5 s`.
+    public var secondsText: String {
+        let tenths = (wholeMilliseconds + 50) / 100
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+
     /// The duration in whole milliseconds, rounded down.
     public var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = components

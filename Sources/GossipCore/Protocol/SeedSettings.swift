@@ -1,0 +1,38 @@
+/// Everything a seed is told at start. Its timings derive from the peers' liveness interval,
+/// which seeds and peers of one network are given alike (the specification's 13 s by default):
+/// peers renew their registration once an interval, so a seed knows how long "silent" is.
+public struct SeedSettings: Sendable, Equatable {
+    /// The address this seed listens on.
+    public var address: NodeAddress
+    /// The peers' liveness interval: how often they renew their registration.
+    public var livenessInterval: Duration = .seconds(13)
+    /// How many peers the seed lists at most; registrations past it are refused with a reason.
+    public var maxPeers = 100_000
+
+    public init(address: NodeAddress) { self.address = address }
+
+    /// A suspect is dropped only after it has been suspect this long, silent this long, and
+    /// has answered no probe: three intervals, the time a peer takes to count three misses.
+    public var suspicionTimeout: Duration { livenessInterval * 3 }
+    /// A listed peer that has not renewed its registration for this long becomes suspect by
+    /// the seed's own account (three renewals missed). It is dropped only after as long again
+    /// without a word or a probe's answer: a peer that is cut off is dropped about six intervals
+    /// after it went silent, reported or not.
+    public var silenceLimit: Duration { livenessInterval * 3 }
+    /// How often the seed looks at its members and probes each suspect.
+    public var checkInterval: Duration { livenessInterval / 2 }
+    /// How long a probe may take before another one is started beside it.
+    public var probeTimeout: Duration { livenessInterval }
+    /// How long a dead or departed peer stays visible in `Members:` (as `dead` or `left`).
+    public var departureRetention: Duration { livenessInterval * 60 }
+    /// At most this many departures are remembered.
+    public static let maxDepartures = 1024
+    /// At most this many probes are in flight for one suspect.
+    public static let maxProbesPerSuspect = 3
+
+    /// Checks the invariants the protocol relies on; the error names the option.
+    public func validate() throws(SettingsError) {
+        if livenessInterval <= .zero { throw SettingsError(option: "--liveness-interval", problem: "must be greater than 0") }
+        if maxPeers < 1 { throw SettingsError(option: "--max-peers", problem: "must be at least 1") }
+    }
+}

@@ -1,0 +1,232 @@
+import Testing
+
+@testable import GossipCore
+
+/// A seed at 127.0.0.1:5001 with a liveness interval of 1 s, and peers registered on
+/// connections of their own.
+private struct MembershipDriver {
+    static let seedAddress = addr("127.0.0.1:5001")
+    var seed: SeedProtocol
+    var time: Int64 = 0
+    var nextConnection = 1
+    /// Each registered peer's connection.
+    var connectionOf: [NodeAddress: ConnectionID] = [:]
+
+    init() {
+        var settings = SeedSettings(address: Self.seedAddress)
+        settings.livenessInterval = .seconds(1)
+        seed = SeedProtocol(settings: settings, rng: SeededRandom(seed: 5))
+        _ = seed.start(now: at(0))
+    }
+
+    var now: Now { at(time) }
+
+    mutating func accept(from host: NodeAddress.Host = .loopback) -> ConnectionID {
+        let id = ConnectionID(.inbound, nextConnection)
+        nextConnection += 1
+        _ = seed.handle(.accepted(id, remote: NodeAddress(host: host, port: UInt16(40_000 + nextConnection))), now: now)
+        return id
+    }
+
+    @discardableResult
+    mutating func register(_ peers: NodeAddress...) -> [Action] {
+        var actions: [Action] = []
+        for peer in peers {
+            let id = connectionOf[peer] ?? accept(from: peer.host)
+            connectionOf[peer] = id
+            actions = seed.handle(.line(id, "Register:\(peer)"), now: now)
+        }
+        return actions
+    }
+
+    mutating func line(_ id: ConnectionID, _ text: String) -> [Action] { seed.handle(.line(id, text), now: now) }
+
+    mutating func handle(_ event: Event) -> [Action] { seed.handle(event, now: now) }
+
+    /// Lets time pass, then runs the periodic check.
+    mutating func check(after milliseconds: Int64) -> [Action] {
+        time += milliseconds
+        return seed.handle(.timer(.membership), now: now)
+    }
+
+    /// `reporter` reports `dead` over its own registered connection.
+    mutating func report(_ dead: NodeAddress, by reporter: NodeAddress) -> [Action] {
+        line(connectionOf[reporter]!, "Dead Node:\(dead):1795287680.731:\(reporter)")
+    }
+
+    func status(_ peer: NodeAddress) -> SeedMembership.Status? { seed.membership.status(of: peer) }
+    func isSuspect(_ peer: NodeAddress) -> Bool { if case .suspect = status(peer) { true } else { false } }
+}
+
+@Suite("Seed membership: confirm before dropping")
+struct SeedMembershipTests {
+    let p1 = addr("127.0.0.1:6001")
+    let p2 = addr("127.0.0.1:6002")
+    let p3 = addr("127.0.0.1:6003")
+
+    @Test("a Dead Node report makes the accused suspect and starts a probe of its port; nobody is dropped yet")
+    func reportMakesSuspect() {
+        var driver = MembershipDriver()
+        driver.register(p1, p2)
+        let actions = driver.report(p2, by: p1)
+        #expect(driver.isSuspect(p2))
+        #expect(driver.seed.registry.contains(p2))
+        #expect(connects(actions).map(\.1) == [p2])
+    }
+
+    @Test("a report from a connection that did not register as the reporter is refused and changes nothing")
+    func forgedReportRefused() {
+        var driver = MembershipDriver()
+        driver.register(p1, p2)
+        let outsider = driver.accept()
+        let actions = driver.line(outsider, "Dead Node:\(p2):1795287680.731:\(p1)")
+        #expect(sentError(on: outsider, actions))
+        #expect(driver.status(p2) == .alive)
+        #expect(connects(actions).isEmpty)
+    }
+
+    @Test("a probe refused by the suspect's host drops it at once, as dead")
+    func refusedProbeDrops() throws {
+        var driver = MembershipDriver()
+        driver.register(p1, p2)
+        let (probe, _) = try #require(connects(driver.report(p2, by: p1)).first)
+        let actions = driver.handle(.connectFailed(probe, reason: .refused))
+        #expect(!driver.seed.registry.contains(p2))
+        #expect(logs(actions).contains { $0.hasPrefix("Removed peer 127.0.0.1:6002: dead") })
+        #expect(driver.seed.membership.rows().contains(Member(p2, .dead)))
+    }
+
+    @Test("a probe that times out is weak evidence: the suspect stays listed")
+    func timedOutProbeKeeps() throws {
+        var driver = MembershipDriver()
+        driver.register(p1, p2)
+        let (probe, _) = try #require(connects(driver.report(p2, by: p1)).first)
+        _ = driver.handle(.connectFailed(probe, reason: "Connection timed out"))
+        #expect(driver.isSuspect(p2))
+    }
+
+    @Test("a suspect that answers the seed's probe is alive again")
+    func answeredProbeRefutes() throws {
+        var driver = MembershipDriver()
+        driver.register(p1, p2)
+        let (probe, _) = try #require(connects(driver.report(p2, by: p1)).first)
+        let request = driver.handle(.connected(probe))
+        guard case .livenessRequest(let ts, let sender)? = sent(on: probe, request).first else {
+            Issue.record("the probe sends a liveness request")
+            return
+        }
+        _ = driver.line(probe, Message.livenessReply(timestamp: ts, sender: sender, replier: p2).encoded)
+        #expect(driver.status(p2) == .alive)
+    }
+
+    @Test("a suspect that renews its registration is alive again")
+    func renewalRefutes() {
+        var driver = MembershipDriver()
+        driver.register(p1, p2)
+        _ = driver.report(p2, by: p1)
+        driver.time += 500
+        driver.register(p2)
+        #expect(driver.status(p2) == .alive)
+    }
+
+    @Test("a suspect silent and unanswering for three intervals is dropped; one that renews meanwhile is not")
+    func silentSuspectDropped() {
+        var driver = MembershipDriver()
+        driver.register(p1, p2, p3)
+        _ = driver.report(p2, by: p1)
+        _ = driver.report(p3, by: p1)
+        for _ in 0..<5 {
+            _ = driver.check(after: 500)
+            driver.register(p1, p3)  // p1 and p3 renew every half interval; p2 says nothing.
+        }
+        #expect(driver.seed.registry.contains(p2), "2.5 s: not yet")
+        _ = driver.check(after: 500)
+        _ = driver.check(after: 500)
+        #expect(!driver.seed.registry.contains(p2))
+        #expect(driver.status(p3) == .alive)
+        #expect(driver.seed.registry.contains(p1))
+    }
+
+    @Test("a peer that stops renewing becomes suspect by the seed's own account")
+    func silenceMakesSuspect() {
+        var driver = MembershipDriver()
+        driver.register(p1)
+        var actions: [Action] = []
+        for _ in 0..<6 { actions += driver.check(after: 500) }
+        #expect(driver.isSuspect(p1))
+        #expect(connects(actions).map(\.1).contains(p1), "and probes it")
+    }
+
+    @Test("a closed registration connection makes its peer suspect and probed at once")
+    func closedConnectionProbes() {
+        var driver = MembershipDriver()
+        driver.register(p1)
+        let actions = driver.handle(.closed(driver.connectionOf[p1]!, .failed("Connection reset by peer")))
+        #expect(driver.isSuspect(p1))
+        #expect(connects(actions).map(\.1) == [p1])
+    }
+
+    @Test("an older connection closing says nothing about a peer that registered again on a new one")
+    func oldIncarnationIgnored() {
+        var driver = MembershipDriver()
+        driver.register(p1)
+        let old = driver.connectionOf[p1]!
+        driver.connectionOf[p1] = nil
+        driver.register(p1)  // Restarted: a new process, a new connection.
+        _ = driver.handle(.closed(old, .endOfStream))
+        #expect(driver.status(p1) == .alive)
+    }
+
+    @Test("Leave on the peer's registered connection unlists it at once, as left")
+    func leaveUnlists() {
+        var driver = MembershipDriver()
+        driver.register(p1, p2)
+        let actions = driver.line(driver.connectionOf[p2]!, "Leave:\(p2)")
+        #expect(!driver.seed.registry.contains(p2))
+        #expect(logs(actions).contains { $0.hasPrefix("Removed peer 127.0.0.1:6002: left") })
+        #expect(driver.seed.membership.rows().contains(Member(p2, .left)))
+    }
+
+    @Test("Leave from another connection is refused")
+    func leaveFromOthersRefused() {
+        var driver = MembershipDriver()
+        driver.register(p1, p2)
+        let actions = driver.line(driver.connectionOf[p1]!, "Leave:\(p2)")
+        #expect(driver.seed.registry.contains(p2))
+        #expect(sentError(on: driver.connectionOf[p1]!, actions))
+    }
+
+    @Test("a registration for a host other than the connection's is refused")
+    func registrationBoundToSourceHost() {
+        var driver = MembershipDriver()
+        let id = driver.accept(from: .ipv4(10, 0, 0, 9))
+        let actions = driver.line(id, "Register:\(p1)")
+        #expect(sentError(on: id, actions))
+        #expect(driver.seed.registry.count == 0)
+    }
+
+    @Test("an IPv4-mapped IPv6 connection registers its IPv4 address")
+    func mappedAddressIsIPv4() {
+        var driver = MembershipDriver()
+        let id = driver.accept(from: .ipv6(0, 0xFFFF_7F00_0001))
+        _ = driver.line(id, "Register:\(p1)")
+        #expect(driver.seed.registry.all == [p1])
+    }
+
+    @Test("List Members pages through every member in address order, 64 a line")
+    func membersPaged() throws {
+        var driver = MembershipDriver()
+        let peers = (0..<70).map { NodeAddress(host: .loopback, port: UInt16(7000 + $0)) }
+        for peer in peers.reversed() { driver.register(peer) }
+        let asker = driver.accept()
+        guard case .members(0, 70, let first)? = sent(on: asker, driver.line(asker, "List Members:0")).first,
+            case .members(64, 70, let second)? = sent(on: asker, driver.line(asker, "List Members:64")).first
+        else {
+            Issue.record("two pages of Members")
+            return
+        }
+        #expect(first.count == 64)
+        #expect((first + second).map(\.address) == peers)
+        #expect((first + second).allSatisfy { $0.state == .alive })
+    }
+}
