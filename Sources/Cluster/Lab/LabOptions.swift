@@ -72,7 +72,7 @@ struct LabOptions {
         }
         try timing.validate()
         for fault in faults where fault.at + (fault.length ?? .zero) >= duration {
-            throw UsageError("--\(fault.kind.rawValue) ends after the run (--duration \(DurationText.format(duration)))")
+            throw UsageError("--\(fault.kind.rawValue) at \(DurationText.format(fault.at)) does not end within --duration \(DurationText.format(duration))")
         }
         let removed = faults.filter { $0.kind == .kill || $0.kind == .leave }.reduce(0) { $0 + Int($1.count) }
         if removed >= peers { throw UsageError("--kill and --leave would remove every peer") }
