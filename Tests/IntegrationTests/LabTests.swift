@@ -1,5 +1,8 @@
 import Foundation
+import GossipCore
 import Testing
+
+@testable import Cluster
 
 /// Whether `cluster lab` can run here: it needs root, `ip` (iproute2) and `nft` (nftables).
 /// As root with a tool missing, it installs them with apt-get once; otherwise the lab tests
@@ -148,5 +151,37 @@ extension ProcessTests {
                 #expect(console.contains("Delivery: "))
             }
         }
+    }
+}
+
+/// The lab's readers of what the protocol engineer is changing: the seed's removal line and
+/// the paged `Members:` answer (no root needed).
+@Suite struct LabParsingTests {
+    @Test func removalLinesOldAndNew() throws {
+        let old = try #require(SeedLog.removal(inEvent: "Removed dead peer 10.77.2.3:6000 (reported by 10.77.2.1:6000); 5 peers listed"))
+        #expect(old.peer.description == "10.77.2.3:6000" && old.reason == "dead")
+        let dead = try #require(SeedLog.removal(inEvent: "Removed peer 10.77.2.4:6000: dead (reported by 10.77.2.1:6000)"))
+        #expect(dead.peer.description == "10.77.2.4:6000" && dead.reason == "dead")
+        let left = try #require(SeedLog.removal(inEvent: "Removed peer [::1]:6000: left"))
+        #expect(left.peer.description == "[::1]:6000" && left.reason == "left")
+        #expect(SeedLog.removal(inEvent: "Registered peer 10.77.2.4:6000 (connection from x)") == nil)
+    }
+
+    @Test func membersPages() throws {
+        let page = try #require(MembersQuery.page("Members:64:66:10.77.2.1:6000=alive,[::1]:7=suspect"))
+        #expect(page.offset == 64 && page.total == 66 && page.entries.count == 2)
+        #expect(page.entries[1].0.description == "[::1]:7" && page.entries[1].1 == "suspect")
+        let empty = try #require(MembersQuery.page("Members:0:0:"))
+        #expect(empty.total == 0 && empty.entries.isEmpty)
+        #expect(MembersQuery.page("Peer List:1.2.3.4:5") == nil)
+    }
+
+    @Test func faultOptions() throws {
+        let partition = try LabOptions.fault(.partition, "0.25@20s+15s", "--partition")
+        #expect(partition.count == 0.25 && partition.at == .seconds(20) && partition.length == .seconds(15))
+        #expect(try LabOptions.fault(.partition, "2@10s-25s", "--partition").length == .seconds(15))
+        #expect(try LabOptions.fault(.kill, "1@5s", "--kill").length == nil)
+        #expect(throws: (any Error).self) { try LabOptions.fault(.freeze, "1@5s", "--freeze") }
+        #expect(throws: (any Error).self) { try LabOptions.fault(.kill, "1.5@5s", "--kill") }
     }
 }
