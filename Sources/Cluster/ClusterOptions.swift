@@ -18,6 +18,10 @@ struct ClusterOptions {
                        [--liveness-timeout D] [--liveness-misses N] [--max-links N] [--max-inbound N]
         Starts the seeds listed in the config file and N peers, runs until Ctrl-C, the duration,
         or (without --duration) until every peer has every message, then reports delivery.
+        Also: cluster simulate ... (the protocol at scale, in virtual time), cluster bench ...
+        (benchmarks of the real programs), cluster lab ... (the real programs in network
+        namespaces with loss, partitions, freezes, kills, leaves and seed restarts; root).
+        Each takes --help.
         """
 
     init(parsing arguments: [String]) throws(UsageError) {

@@ -6,6 +6,7 @@ import GossipRuntime
 func main() -> Int32 {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "simulate" { return SimulateCommand.run(Array(arguments.dropFirst())) }
+    if arguments.first == "lab" { return LabCommand.run(Array(arguments.dropFirst())) }
     if arguments.first == "bench" { return BenchCommand.run(Array(arguments.dropFirst())) }
     if arguments.contains("--help") || arguments.contains("-h") {
         NodeLauncher.standardError(ClusterOptions.usage + "\n", to: STDOUT_FILENO)

@@ -23,6 +23,8 @@ final class PeerLog {
     private(set) var firstLinkAt: Int64?
     /// `Linked with` lines so far (links made, not links up: a link that drops stays counted).
     private(set) var linkLines = 0
+    /// When each `Linked with` line was written (the lab looks for links made after a heal).
+    private(set) var linkTimes: [Int64] = []
     private(set) var created: [Created] = []
     /// The first receipt of each message, by the message's text.
     private(set) var receipts: [String: Receipt] = [:]
@@ -40,6 +42,7 @@ final class PeerLog {
                 created.append(Created(text: creation.message.text, at: at, sentTo: creation.sentTo))
             } else if event.hasPrefix("Linked with peer ") {
                 linkLines += 1
+                linkTimes.append(at)
                 if firstLinkAt == nil { firstLinkAt = at }
             } else if event.hasPrefix("Registered with ") {
                 if registeredAt == nil { registeredAt = at }
@@ -60,13 +63,23 @@ final class PeerLog {
 }
 
 /// What the bench reads from a seed's log: when it listened, and when it registered and
-/// removed each peer (the first time).
+/// removed each peer (the first time), and every removal with its reason (for the lab).
 final class SeedLog {
+    /// One `Removed ...` line: the peer, when, and why (`dead` or `left`).
+    struct Removal {
+        var peer: NodeAddress
+        var at: Int64
+        var reason: String
+    }
+
     let tail: LogTail
     private var clock = LogTime()
     private(set) var listeningAt: Int64?
     private(set) var registered: [NodeAddress: Int64] = [:]
     private(set) var removed: [NodeAddress: Int64] = [:]
+    /// Every `Registered peer` line, in order (a seed restarted on the same log appends).
+    private(set) var registrations: [(peer: NodeAddress, at: Int64)] = []
+    private(set) var removals: [Removal] = []
 
     init(path: String) { tail = LogTail(path: path) }
 
@@ -74,16 +87,35 @@ final class SeedLog {
         tail.readLines { line in
             guard let event = LogText.event(inLogLine: line), let at = clock.microseconds(ofLine: line) else { return }
             if event.hasPrefix("Registered peer ") {
-                if let peer = PeerLog.address(after: "Registered peer ", in: event), registered[peer] == nil {
-                    registered[peer] = at
+                if let peer = PeerLog.address(after: "Registered peer ", in: event) {
+                    registrations.append((peer, at))
+                    if registered[peer] == nil { registered[peer] = at }
                 }
-            } else if event.hasPrefix("Removed dead peer ") {
-                if let peer = PeerLog.address(after: "Removed dead peer ", in: event), removed[peer] == nil {
-                    removed[peer] = at
-                }
+            } else if let removal = Self.removal(inEvent: event) {
+                removals.append(Removal(peer: removal.peer, at: at, reason: removal.reason))
+                if removed[removal.peer] == nil { removed[removal.peer] = at }
             } else if event.hasPrefix("Seed listening on ") {
                 if listeningAt == nil { listeningAt = at }
             }
         }
+    }
+
+    /// The one reader of a seed's removal line, so a change of its wording is made here only.
+    /// Takes `Removed dead peer <addr> (reported by ...)` (reason `dead`) and the newer
+    /// `Removed peer <addr>: dead (...)` / `Removed peer <addr>: left` (the word after the
+    /// address is the reason).
+    static func removal(inEvent event: Substring) -> (peer: NodeAddress, reason: String)? {
+        if event.hasPrefix("Removed dead peer ") {
+            guard let peer = PeerLog.address(after: "Removed dead peer ", in: event) else { return nil }
+            return (peer, "dead")
+        }
+        guard event.hasPrefix("Removed peer ") else { return nil }
+        let rest = event.dropFirst("Removed peer ".count)
+        var field = rest.prefix { $0 != " " && $0 != ";" }
+        let after = rest.dropFirst(field.count).drop { $0 == " " }
+        if field.hasSuffix(":") { field = field.dropLast() }
+        guard let peer = try? NodeAddress(parsing: field) else { return nil }
+        let reason = after.prefix { $0.isLetter }
+        return (peer, reason.isEmpty ? "removed" : String(reason))
     }
 }
