@@ -44,6 +44,8 @@ final class PeerLog {
                 linkLines += 1
                 linkTimes.append(at)
                 if firstLinkAt == nil { firstLinkAt = at }
+            } else if event.hasPrefix("Link with peer "), event.hasSuffix(" is up again") {
+                linkTimes.append(at)  // A link restored to a neighbour it kept: linked again all the same.
             } else if event.hasPrefix("Registered with ") {
                 if registeredAt == nil { registeredAt = at }
             } else if event.hasPrefix("Peer listening on ") {

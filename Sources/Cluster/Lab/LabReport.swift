@@ -118,7 +118,8 @@ struct LabReport {
 
         // Every removal a seed logged, with what the peer was going through at that moment.
         for (index, log) in run.seedLogs.enumerated() {
-            for removal in log.removals where removal.at >= start - 1_000_000 {
+            // Removals after the end are the lab stopping its peers (they leave): not findings.
+            for removal in log.removals where removal.at >= start - 1_000_000 && removal.at < run.endWall {
                 var cause: String?
                 if let goneAt = run.gone[removal.peer], goneAt <= removal.at {
                     cause = run.played.first { $0.targets.contains(removal.peer) && ($0.kind == .kill || $0.kind == .leave) }?

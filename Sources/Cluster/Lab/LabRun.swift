@@ -1,5 +1,6 @@
 import Glibc
 import GossipCore
+import GossipOptions
 import GossipRuntime
 
 /// One lab run: builds the namespaces, starts the nodes in them, plays the faults on
@@ -136,6 +137,8 @@ final class LabRun {
     private func startSeed(_ index: Int) throws(BenchError) {
         let seed = seeds[index]
         var arguments = ["--host", hostText(seed.address), "--port", "\(Self.seedPort)", "--log-dir", seed.logDirectory]
+        // Seeds pace their checks by the peers' liveness interval (docs/PROTOCOL.md, "Membership").
+        if let interval = options.timing.livenessInterval { arguments += ["--liveness-interval", DurationText.format(interval)] }
         if let rng = options.rngSeed { arguments += ["--rng-seed", "\(rng &+ UInt64(index))"] }
         seed.process = try spawn(seed, "seed", arguments)
         seedStarts[index] = SystemClock.wallMicroseconds()

@@ -68,7 +68,8 @@ final class MembersQuery {
             guard let page = Self.page(line), page.offset == offset else {
                 return .failure(LabShell.Failure("unexpected answer from \(seed): \(line.prefix(80))"))
             }
-            for (address, state) in page.entries { members[address] = state }
+            // Dropped peers stay visible a while as `dead` or `left`: not listed.
+            for (address, state) in page.entries where state == "alive" || state == "suspect" { members[address] = state }
             offset += page.entries.count
             if offset >= page.total || page.entries.isEmpty { break }
         }
@@ -85,21 +86,10 @@ final class MembersQuery {
         return .success(Answer(members: members, source: "peers", complete: list.count < Limits.maxPeerListEntries))
     }
 
-    /// `Members:<offset>:<total>:<addr>=<state>,...` read back.
+    /// `Members:<offset>:<total>:<addr>=<state>,...` read back, by the protocol's own decoder.
     static func page(_ line: Substring) -> (offset: Int, total: Int, entries: [(NodeAddress, String)])? {
-        guard line.hasPrefix("Members:") else { return nil }
-        let fields = line.dropFirst("Members:".count).split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-        guard fields.count >= 2, let offset = Int(fields[0]), let total = Int(fields[1]) else { return nil }
-        var entries: [(NodeAddress, String)] = []
-        if fields.count == 3 {
-            for item in fields[2].split(separator: ",") {
-                guard let equals = item.lastIndex(of: "="),
-                    let address = try? NodeAddress(parsing: item[..<equals])
-                else { return nil }
-                entries.append((address, String(item[item.index(after: equals)...])))
-            }
-        }
-        return (offset, total, entries)
+        guard case .members(let offset, let total, let rows)? = try? Message(decoding: line) else { return nil }
+        return (offset, total, rows.map { ($0.address, $0.state.rawValue) })
     }
 
     /// A connected socket made in the client namespace.
