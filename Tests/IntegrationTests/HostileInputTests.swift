@@ -34,9 +34,14 @@ extension ProcessTests {
                 let silent = try LineClient(port: seed.port)
                 let halfway = try LineClient(port: seed.port)
                 halfway.send(Array("Register:127.0.0.1:60".utf8))
-                _ = halfway
+                halfway.close()
+                // The unfinished line is discarded (not taken as a registration) and logged.
+                try waitUntil("the seed to log the close mid-line", timeout: 10) {
+                    net.log(of: seed).contains("in the middle of a line (21 bytes discarded)")
+                }
                 #expect(try LineClient.listPeers(seedPort: seed.port) == ["127.0.0.1:6001"])
-                _ = silent
+                silent.send(line: "List Peers")
+                #expect(silent.readLine() == "Peer List:127.0.0.1:6001")
                 #expect(seed.process.isRunning)
                 let log = net.log(of: seed)
                 #expect(log.contains("Bad input from"))
@@ -48,7 +53,10 @@ extension ProcessTests {
             try withNetwork { net in
                 let seed = try net.startSeed()
                 try net.writeConfig([seed])
-                let peer = try net.startPeer(["--messages", "0"])
+                // Liveness is not what this test is about: with the test's usual 0.3 s, a loaded
+                // machine could see the silent stranger closed, or the neighbour (which never
+                // answers liveness requests) reported dead, before the test has read its lines.
+                let peer = try net.startPeer(["--messages", "0", "--liveness-interval", "60"])
 
                 let stranger = try LineClient(port: peer.port)
                 stranger.send(line: "List Peers")
