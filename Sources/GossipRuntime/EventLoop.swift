@@ -25,7 +25,13 @@ public final class EventLoop<Instance: NodeInstance> {
     private let limits: Limits
 
     private var connections: [ConnectionID: Connection] = [:]
-    private var timers: [TimerID: Instant] = [:]
+    private var timers = TimerTable<TimerID>()
+    /// The time of the current turn.
+    private var now = SystemClock.now()
+    /// The `poll` set and the connection of each entry past the first three, rebuilt each turn
+    /// in place (no allocation once they have grown).
+    private var pollSet: [pollfd] = []
+    private var order: [ConnectionID] = []
     private var nextInbound = 1
     private var actions: [Action] = []
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -79,45 +85,65 @@ public final class EventLoop<Instance: NodeInstance> {
 
     /// Runs until SIGINT or SIGTERM; returns the exit status (0 after a signal).
     public func run() -> Int32 {
-        var now = SystemClock.now()
+        start()
+        while true {
+            if let status = turn() { return status }
+        }
+    }
+
+    /// Starts the instance: the first step of `run`, and of a test that drives the loop itself.
+    func start() {
+        now = SystemClock.now()
         log.setTime(microseconds: SystemClock.wallMicroseconds())
         instance.start(now: now, actions: &actions)
         apply(now: now)
-        var pollSet: [pollfd] = []
-        var order: [ConnectionID] = []
-        while true {
-            flushAll(now: now)
-            pollSet.removeAll(keepingCapacity: true)
-            order.removeAll(keepingCapacity: true)
-            pollSet.append(pollfd(fd: signals.readEnd, events: Int16(POLLIN), revents: 0))
-            pollSet.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0))
-            pollSet.append(pollfd(fd: commandInput ?? -1, events: Int16(POLLIN), revents: 0))
-            for (id, connection) in connections {
-                var events = Int16(POLLIN)
-                if connection.connecting || connection.hasOutput { events |= Int16(POLLOUT) }
-                pollSet.append(pollfd(fd: connection.fd, events: events, revents: 0))
-                order.append(id)
-            }
-            let ready = poll(&pollSet, nfds_t(pollSet.count), timeout(now: SystemClock.monotonic()))
-            now = SystemClock.now()
-            log.setTime(microseconds: SystemClock.wallMicroseconds())
-            if ready < 0 && errno != EINTR {
-                log.write("Fatal: poll failed: \(Errno.text())")
-                log.flush()
-                return 1
-            }
-            if pollSet[0].revents != 0, let signal = signals.take() {
-                shutdown(signal: signal, now: now)
-                return 0
-            }
-            if pollSet[1].revents != 0 { acceptAll(now: now) }
-            if pollSet[2].revents != 0 { readCommands(now: now) }
-            for (index, id) in order.enumerated() where pollSet[index + 3].revents != 0 {
-                service(id, revents: pollSet[index + 3].revents, now: now)
-            }
-            fireTimers(now: now)
-        }
     }
+
+    /// One turn of the loop: write what is queued, wait for the sockets, the signal pipe, the
+    /// operator's input or the next timer, and handle what happened. Returns the exit status
+    /// once the loop is over (a signal, or `poll` failing), nil otherwise.
+    ///
+    /// `maxWait`: milliseconds to wait at most (-1: until something happens). `run` waits for
+    /// as long as the next timer allows; a test passes a bound so that it can look at the
+    /// sockets and the instance between turns, like swift-nio's `EmbeddedChannel`.
+    func turn(maxWait: Int32 = -1) -> Int32? {
+        flushAll(now: now)
+        pollSet.removeAll(keepingCapacity: true)
+        order.removeAll(keepingCapacity: true)
+        pollSet.append(pollfd(fd: signals.readEnd, events: Int16(POLLIN), revents: 0))
+        pollSet.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0))
+        pollSet.append(pollfd(fd: commandInput ?? -1, events: Int16(POLLIN), revents: 0))
+        for (id, connection) in connections {
+            var events = Int16(POLLIN)
+            if connection.connecting || connection.hasOutput { events |= Int16(POLLOUT) }
+            pollSet.append(pollfd(fd: connection.fd, events: events, revents: 0))
+            order.append(id)
+        }
+        var wait = timeout(now: SystemClock.monotonic())
+        if maxWait >= 0, wait < 0 || wait > maxWait { wait = maxWait }
+        let ready = poll(&pollSet, nfds_t(pollSet.count), wait)
+        now = SystemClock.now()
+        log.setTime(microseconds: SystemClock.wallMicroseconds())
+        if ready < 0 && errno != EINTR {
+            log.write("Fatal: poll failed: \(Errno.text())")
+            log.flush()
+            return 1
+        }
+        if pollSet[0].revents != 0, let signal = signals.take() {
+            shutdown(signal: signal, now: now)
+            return 0
+        }
+        if pollSet[1].revents != 0 { acceptAll(now: now) }
+        if pollSet[2].revents != 0 { readCommands(now: now) }
+        for (index, id) in order.enumerated() where pollSet[index + 3].revents != 0 {
+            service(id, revents: pollSet[index + 3].revents, now: now)
+        }
+        fireTimers(now: now)
+        return nil
+    }
+
+    /// How many connections are open (tests look at it between turns).
+    var connectionCount: Int { connections.count }
 
     // MARK: Events in
 
@@ -254,13 +280,13 @@ public final class EventLoop<Instance: NodeInstance> {
         }
     }
 
-    /// Fires the due timers, earliest first, looking again after each: a handler may cancel or
-    /// move another timer. (Handlers only ever schedule in the future, so this ends.) No
-    /// allocation: it runs every turn, also on the busiest path.
+    /// Fires the due timers, earliest first (equal deadlines in the order they were armed),
+    /// asking the table again after each: a handler may cancel or move another timer, and a
+    /// cancelled or replaced deadline must not fire. (Handlers only ever schedule in the future,
+    /// so this ends.) No allocation: it runs every turn, also on the busiest path.
     private func fireTimers(now: Now) {
-        while let next = timers.min(by: { $0.value < $1.value }), next.value <= now.instant {
-            timers[next.key] = nil
-            deliver(.timer(next.key), now: now)
+        while let id = timers.popDue(now: now.instant) {
+            deliver(.timer(id), now: now)
         }
     }
 
@@ -298,9 +324,9 @@ public final class EventLoop<Instance: NodeInstance> {
             case .log(let entry):
                 log.write(entry)
             case .cancel(let id):
-                timers[id] = nil
+                timers.cancel(id)
             case .schedule(let id, let at):
-                timers[id] = at
+                timers.schedule(id, at: at)
             }
         }
         actions.removeAll(keepingCapacity: true)
@@ -369,7 +395,7 @@ public final class EventLoop<Instance: NodeInstance> {
 
     /// Milliseconds until the next timer (rounded up), or -1 to wait for sockets only.
     private func timeout(now: Instant) -> Int32 {
-        guard let next = timers.values.min() else { return -1 }
+        guard let next = timers.nextDeadline else { return -1 }
         let nanos = next.nanoseconds - now.nanoseconds
         if nanos <= 0 { return 0 }
         return Int32(min((nanos + 999_999) / 1_000_000, Int64(Int32.max)))

@@ -12,8 +12,17 @@ private let signalPipeWriteEnd = Atomic<Int32>(-1)
 /// not a reason to die.
 public struct SignalPipe: ~Copyable {
     public let readEnd: Int32
+    /// Where the handler writes; a test writes a signal number here itself.
+    let writeEnd: Int32
 
     public init() throws(RuntimeError) {
+        try self.init(handlingSignals: true)
+    }
+
+    /// `handlingSignals: false`: a pipe no signal handler writes to, for tests that run an
+    /// `EventLoop` in the test process (whose own SIGINT and SIGTERM must stay as they are);
+    /// they stop the loop by writing a signal number to `writeEnd`.
+    init(handlingSignals: Bool) throws(RuntimeError) {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw RuntimeError("cannot create the signal pipe: \(Errno.text())") }
         for fd in ends {
@@ -21,6 +30,8 @@ public struct SignalPipe: ~Copyable {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
         readEnd = ends[0]
+        writeEnd = ends[1]
+        guard handlingSignals else { return }
         signalPipeWriteEnd.store(ends[1], ordering: .sequentiallyConsistent)
         signal(SIGPIPE, SIG_IGN)
         // A parent may have started us with these signals blocked (a blocked mask is

@@ -272,10 +272,10 @@ extension Simulation {
             case .log:
                 break
             case .cancel(let id):
-                deadlines[Int(node) * Self.timerCount + Self.slot(of: id)] = .max
+                timers[Int(node)].cancel(id)
             case .schedule(let id, let at):
-                deadlines[Int(node) * Self.timerCount + Self.slot(of: id)] = at.nanoseconds
-                agenda.push(.timer(node, id, deadline: at.nanoseconds), at: at.nanoseconds)
+                let token = timers[Int(node)].schedule(id, at: at)
+                agenda.push(.timer(node, id, token), at: at.nanoseconds)
             }
         }
         actions.removeAll(keepingCapacity: true)

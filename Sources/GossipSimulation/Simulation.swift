@@ -21,10 +21,10 @@ public final class Simulation {
     /// Listening (joined and not crashed).
     var alive: [Bool] = []
     var joined: [Bool] = []
-    /// Each node's armed deadline per timer (Int64.max: none), in one flat array:
-    /// `deadlines[node * Simulation.timerCount + slot(of: timer)]`.
-    var deadlines: [Int64] = []
-    static let timerCount = 4
+    /// Each node's armed timers. A `schedule` also puts a wake-up on the agenda carrying the
+    /// arming's token; a wake-up whose arming was replaced or cancelled since is stale and is
+    /// dropped (`TimerTable.fire`), so the agenda never needs an entry removed.
+    var timers: [TimerTable<TimerID>] = []
     var nextInbound: [Int32] = []
 
     // The network.
@@ -82,7 +82,7 @@ public final class Simulation {
         indexOf[address] = Int32(index)
         alive.append(false)
         joined.append(false)
-        deadlines.append(contentsOf: repeatElement(.max, count: Self.timerCount))
+        timers.append(TimerTable())
         nextInbound.append(1)
         pipesOf.append([])
         outboundPipes.append([])
@@ -102,7 +102,7 @@ public final class Simulation {
         case connectResult(pipe: Int32, failure: ConnectFailure?)
         /// The other end's close (or reset) reaches this end.
         case fin(Int32, pipe: Int32, CloseReason)
-        case timer(Int32, TimerID, deadline: Int64)
+        case timer(Int32, TimerID, TimerTable<TimerID>.Token)
         case broadcast(Int32)
         case crash(count: Int)
         /// An event for a node now (kept on the agenda so that no handler runs inside another).
@@ -177,13 +177,13 @@ public final class Simulation {
             connectAnswered(pipe, failure: failure)
         case .fin(let node, let pipe, let reason):
             finArrived(node, pipe: pipe, reason: reason)
-        case .timer(let node, let id, let deadline):
-            let index = Int(node) * Self.timerCount + Self.slot(of: id)
-            guard alive[Int(node)], deadlines[index] == deadline else { return }
+        case .timer(let node, let id, let token):
+            guard alive[Int(node)], timers[Int(node)].fire(id, token: token) else { return }
             digest.mix(5)
             digest.mix(Int(node))
-            digest.mix(Self.slot(of: id))
-            deadlines[index] = .max
+            // The token names the arming (a per-node counter): the same in every process,
+            // unlike a hash of the ID, and it needs no list of the timers.
+            digest.mix(Int(token.value))
             handle(.timer(id), at: node)
         case .broadcast(let node):
             broadcast(from: node)
@@ -194,15 +194,6 @@ public final class Simulation {
             digest.mix(9)
             digest.mix(Int(node))
             handle(event, at: node)
-        }
-    }
-
-    static func slot(of timer: TimerID) -> Int {
-        switch timer {
-        case .gossip: return 0
-        case .liveness: return 1
-        case .livenessTimeout: return 2
-        case .membership: return 3
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// A raw TCP client for talking to a node by hand: send any bytes, read lines back.
 final class LineClient {
-    private let fd: Int32
+    private var fd: Int32
     private var buffer: [UInt8] = []
     private(set) var closedByPeer = false
 
@@ -25,7 +25,13 @@ final class LineClient {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { close() }
+
+    /// Closes the connection now (also in the middle of a line, if that is what was sent).
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
 
     func send(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { _ = Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

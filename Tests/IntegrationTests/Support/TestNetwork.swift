@@ -43,11 +43,19 @@ final class TestNetwork {
     }()
 
     /// Starts a program with `arguments`; its console goes to a file in the test directory.
+    /// `descriptorLimit`: run it under `ulimit -n` (through `/bin/sh`, which then `exec`s the
+    /// program, so the PID is the program's); only that child is limited, not the tests.
     @discardableResult
-    func launch(_ program: String, _ arguments: [String], stdin: Pipe? = nil) throws -> Node {
+    func launch(_ program: String, _ arguments: [String], stdin: Pipe? = nil, descriptorLimit: Int? = nil) throws -> Node {
         let process = Process()
-        process.executableURL = Self.binaries.appendingPathComponent(program)
-        process.arguments = arguments
+        let path = Self.binaries.appendingPathComponent(program)
+        if let descriptorLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", path.path] + arguments
+        } else {
+            process.executableURL = path
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         let consoleFile = directory.appendingPathComponent("\(program)-\(processes.count).console")
         _ = FileManager.default.createFile(atPath: consoleFile.path, contents: nil)
@@ -62,8 +70,8 @@ final class TestNetwork {
     }
 
     /// Starts a seed on a free port and waits until it listens.
-    func startSeed() throws -> Node {
-        let node = try launch("seed", ["--port", "0", "--log-dir", "logs"])
+    func startSeed(descriptorLimit: Int? = nil) throws -> Node {
+        let node = try launch("seed", ["--port", "0", "--log-dir", "logs"], descriptorLimit: descriptorLimit)
         node.port = try awaitListeningPort(node)
         return node
     }

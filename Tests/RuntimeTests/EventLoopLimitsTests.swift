@@ -1,0 +1,57 @@
+import GossipCore
+import Testing
+
+@testable import GossipRuntime
+
+/// The bounds that keep a node finite whatever its neighbours do, driven in-process.
+@Suite struct EventLoopLimitsTests {
+    @Test func aConnectionWhoseSendQueueIsFullIsClosedAndTheInstanceTold() throws {
+        var limits = EventLoop<ScriptedInstance>.Limits()
+        limits.maxQueuedBytes = 64 << 10
+        // About 16 KiB a line (an error's text would be cut short to an excerpt).
+        let chunk = Message.peerList((1...1000).map { NodeAddress(host: .loopback, port: UInt16(10000 + $0)) })
+        // On accepting, and then every millisecond, send 16 KiB to the connection.
+        let harness = try LoopHarness(limits: limits, script: { event, now, history in
+            let next = Action.schedule(.gossip, at: now.instant + .milliseconds(1))
+            switch event {
+            case .accepted(let id, _): return [.send(id, chunk), next]
+            case .timer:
+                let open = history.compactMap { if case .accepted(let id, _) = $0 { id } else { nil } }
+                return open.map { .send($0, chunk) } + [next]
+            default: return []
+            }
+        })
+        // A client that never reads: once the kernel's buffers are full, the queue grows.
+        let client = try TestClient(port: harness.port, receiveBuffer: 4096)
+        let closed = harness.turn(until: {
+            harness.instance.events.contains { if case .closed(_, .writeQueueFull) = $0 { true } else { false } }
+        })
+        #expect(closed, "the instance was told .closed(id, .writeQueueFull)")
+        let id = try #require(harness.instance.accepted.first)
+        #expect(harness.instance.events.contains(.closed(id, .writeQueueFull)))
+        #expect(harness.loop.connectionCount == 0, "the connection is closed")
+        // The client reads on now: what the kernel held, then the end.
+        #expect(harness.turn(until: { client.readAvailable(); return client.sawEnd }))
+    }
+
+    @Test func connectionsPastTheCapAreTurnedAwayWithAnError() throws {
+        var limits = EventLoop<ScriptedInstance>.Limits()
+        limits.maxConnections = 2
+        let harness = try LoopHarness(limits: limits)
+        let first = try TestClient(port: harness.port)
+        let second = try TestClient(port: harness.port)
+        #expect(harness.turn(until: { harness.instance.accepted.count == 2 }))
+        let extra = try TestClient(port: harness.port)
+        #expect(harness.turn(until: { extra.readAvailable(); return extra.sawEnd }))
+        #expect(extra.text == "Error:too many connections (2); try later\n")
+        harness.turns(3)
+        #expect(harness.instance.accepted.count == 2, "the instance never sees the extra connection")
+        #expect(harness.loop.connectionCount == 2)
+        #expect(harness.logText.contains("Turned away a connection from 127.0.0.1:"))
+        // The two within the cap are still open.
+        for client in [first, second] {
+            client.readAvailable()
+            #expect(!client.sawEnd)
+        }
+    }
+}
