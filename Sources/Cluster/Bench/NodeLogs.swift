@@ -28,6 +28,8 @@ final class PeerLog {
     private(set) var created: [Created] = []
     /// The first receipt of each message, by the message's text.
     private(set) var receipts: [String: Receipt] = [:]
+    /// `Dead Node` reports this peer made, by the address reported.
+    private(set) var reports: [(dead: NodeAddress, at: Int64)] = []
 
     init(path: String) { tail = LogTail(path: path) }
 
@@ -46,12 +48,23 @@ final class PeerLog {
                 if firstLinkAt == nil { firstLinkAt = at }
             } else if event.hasPrefix("Link with peer "), event.hasSuffix(" is up again") {
                 linkTimes.append(at)  // A link restored to a neighbour it kept: linked again all the same.
+            } else if let dead = Self.reported(inEvent: event) {
+                reports.append((dead, at))
             } else if event.hasPrefix("Registered with ") {
                 if registeredAt == nil { registeredAt = at }
             } else if event.hasPrefix("Peer listening on ") {
                 if listeningAt == nil { listeningAt = at }
             }
         }
+    }
+
+    /// The peer a `Reporting Dead Node:<dead>:<ts>:<me> (...)` line reports.
+    static func reported(inEvent event: Substring) -> NodeAddress? {
+        guard event.hasPrefix("Reporting Dead Node:") else { return nil }
+        let report = event.dropFirst("Reporting ".count)
+        let end = report.firstRange(of: " (")?.lowerBound ?? report.endIndex
+        guard case .deadNode(let dead, _, _)? = try? Message(decoding: report[..<end]) else { return nil }
+        return dead
     }
 
     /// The address that follows `marker`, up to the next `;`, space or the end.
@@ -82,6 +95,8 @@ final class SeedLog {
     /// Every `Registered peer` line, in order (a seed restarted on the same log appends).
     private(set) var registrations: [(peer: NodeAddress, at: Int64)] = []
     private(set) var removals: [Removal] = []
+    /// `Suspect peer` lines: accusations the seed took and checked.
+    private(set) var suspicions = 0
 
     init(path: String) { tail = LogTail(path: path) }
 
@@ -96,6 +111,8 @@ final class SeedLog {
             } else if let removal = Self.removal(inEvent: event) {
                 removals.append(Removal(peer: removal.peer, at: at, reason: removal.reason))
                 if removed[removal.peer] == nil { removed[removal.peer] = at }
+            } else if event.hasPrefix("Suspect peer ") {
+                suspicions += 1
             } else if event.hasPrefix("Seed listening on ") {
                 if listeningAt == nil { listeningAt = at }
             }

@@ -6,7 +6,7 @@ import GossipOptions
 struct LabOptions {
     /// A fault at `at` seconds into the run, lasting `length` (nil: for good).
     struct Fault: Equatable {
-        enum Kind: String { case partition, freeze, kill, leave, restartSeed = "restart-seed" }
+        enum Kind: String { case partition, freeze, kill, leave, forge, restartSeed = "restart-seed" }
         var kind: Kind
         /// How many peers (for a partition, a fraction below 1 is a share of the peers).
         var count: Double
@@ -28,7 +28,7 @@ struct LabOptions {
 
     static let usage = """
         usage: cluster lab [--seeds N] [--peers N] [--duration D] [--loss P] [--partition F@T+D]...
-                           [--freeze N@T+D]... [--kill N@T]... [--leave N@T]... [--restart-seed @T]...
+                           [--freeze N@T+D]... [--kill N@T]... [--leave N@T]... [--forge N@T]... [--restart-seed @T]...
                            [--json FILE] [--dir DIR] [--rng-seed N] [peer timing options]
         Runs the real seed and peer programs, each in its own Linux network namespace on one
         bridge, injects faults and measures delivery and how honest the seeds' lists are.
@@ -40,6 +40,7 @@ struct LabOptions {
           --freeze N@T+D      SIGSTOP N peers at T, SIGCONT after D
           --kill N@T          SIGKILL N peers at T
           --leave N@T         SIGTERM N peers at T (a graceful leave)
+          --forge N@T         an outsider sends every seed a forged Dead Node about N live peers at T
           --restart-seed @T   SIGKILL seed 1 at T and start it again on its address after --seed-gap (1s)
           --json FILE         also write the figures as JSON
           --dir DIR           the run's directory (config, node logs); default /tmp/gossip-lab-<pid>, kept
@@ -64,6 +65,7 @@ struct LabOptions {
             case "--freeze": faults.append(try Self.fault(.freeze, try reader.value(for: option), option))
             case "--kill": faults.append(try Self.fault(.kill, try reader.value(for: option), option))
             case "--leave": faults.append(try Self.fault(.leave, try reader.value(for: option), option))
+            case "--forge": faults.append(try Self.fault(.forge, try reader.value(for: option), option))
             case "--restart-seed":
                 faults.append(try Self.fault(.restartSeed, "1" + (try reader.value(for: option)), option))
             default:

@@ -34,6 +34,11 @@ struct LabReport {
         var listedAgainAfter: Double?
         /// After the heal: seconds until its first new `Linked with peer` line.
         var linkedAgainAfter: Double?
+        /// After the heal: seconds until every live peer has every message created before it
+        /// (by any peer; 0 when all had arrived already). Nil when some never arrived.
+        var allDeliveredAfter: Double?
+        /// `Dead Node` reports the peer made from the fault's start to 2 s after its end.
+        var reportsMade = 0
     }
 
     struct SeedRestart {
@@ -78,6 +83,12 @@ struct LabReport {
     var polls: [(ok: Int, failed: Int)] = []
     var namespacesLeft: [String] = []
     var warnings: [String] = []
+    /// `Dead Node` reports the peers made, and how many were about peers alive and under no
+    /// fault at that moment (the figure the simulator's loss model is calibrated against).
+    var reportsMade = 0
+    var reportsAboutLive = 0
+    /// Accusations the seeds took and checked (`Suspect peer` lines).
+    var suspicions = 0
 
     var falseRemovals: [Removal] { removals.filter { $0.cause == nil } }
 
@@ -103,10 +114,12 @@ struct LabReport {
         // creator (some peer received it) or whose creator is alive.
         let delivery = DeliveryReport(
             logs: run.peers.enumerated().map { (index, peer) in (peer.address, run.peerLogs[index].tail.path, 0) })
+        // Messages made in the last second are still in flight when the lab stops the nodes.
+        let settled = (run.endWall - 1_000_000) / 1000
         let escaped = delivery.rows.reduce(into: Set<GossipMessage>()) { set, row in
             set.formUnion(row.received)
             if live.contains(row.peer) { set.formUnion(row.created) }
-        }
+        }.filter { $0.timestamp.milliseconds < settled }
         created = delivery.allCreated.count
         for row in delivery.rows where live.contains(row.peer) {
             let want = escaped.subtracting(row.created)
@@ -139,7 +152,8 @@ struct LabReport {
         for record in run.played where record.kind != .restartSeed {
             for peer in record.targets {
                 let listing = run.seeds.indices.filter { Self.listed(run.history[$0][peer], at: record.start) }
-                let until = record.end ?? run.endWall
+                // A forged accusation is judged over the 10 s after it (time enough for any check).
+                let until = record.kind == .forge ? min(run.endWall, record.start + 10_000_000) : record.end ?? run.endWall
                 var drops: [Int: Int64] = [:]
                 for seed in listing {
                     if let at = run.history[seed][peer]?.first(where: { !$0.listed && $0.at > record.start && $0.at <= until })?.at {
@@ -172,10 +186,24 @@ struct LabReport {
                     {
                         figure.linkedAgainAfter = Double(linked - end) / 1e6
                     }
+                    figure.allDeliveredAfter = Self.deliveredAfter(end, run: run, live: live)
+                    if let index = run.peers.firstIndex(where: { $0.address == peer }) {
+                        figure.reportsMade = run.peerLogs[index].reports.count { $0.at >= record.start && $0.at <= end + 2_000_000 }
+                    }
                 }
                 figures.append(figure)
             }
         }
+
+        for (index, log) in run.peerLogs.enumerated() where !run.seedLogs.isEmpty {
+            for report in log.reports where report.at >= start {
+                reportsMade += 1
+                let underFault = run.played.contains { $0.targets.contains(report.dead) && $0.start <= report.at }
+                if !underFault && run.gone[report.dead] == nil { reportsAboutLive += 1 }
+            }
+            _ = index
+        }
+        suspicions = run.seedLogs.reduce(0) { $0 + $1.suspicions }
 
         for record in run.played where record.kind == .restartSeed {
             guard let seed = record.seed else { continue }
@@ -208,6 +236,21 @@ struct LabReport {
         }
     }
 
+    /// Seconds after `end` until every live peer has received every message created before it
+    /// by another peer (0: all had arrived by then); nil when some message never arrived.
+    static func deliveredAfter(_ end: Int64, run: LabRun, live: Set<NodeAddress>) -> Double? {
+        var latest = end
+        for (index, log) in run.peerLogs.enumerated() {
+            for created in log.created where created.at < end {
+                for (other, otherLog) in run.peerLogs.enumerated() where other != index && live.contains(run.peers[other].address) {
+                    guard let receipt = otherLog.receipts[created.text] else { return nil }
+                    latest = max(latest, receipt.at)
+                }
+            }
+        }
+        return Double(latest - end) / 1e6
+    }
+
     /// Whether the listing history says the peer was listed at `at` (the last change before).
     static func listed(_ changes: [(at: Int64, listed: Bool)]?, at: Int64) -> Bool {
         changes?.last { $0.at <= at }?.listed ?? false
@@ -228,6 +271,8 @@ struct LabReport {
         )
         for (peer, got, want) in incompletePeers.prefix(5) { lines.append("  incomplete: \(peer) \(got) of \(want)") }
         let falses = falseRemovals
+        lines.append(
+            "Dead Node reports: \(reportsMade) made (\(reportsAboutLive) about peers alive and under no fault); \(suspicions) suspicions checked by the seeds")
         lines.append("Removals by the seeds: \(removals.count) (\(removals.count - falses.count) true, \(falses.count) false)")
         for removal in falses.prefix(8) {
             lines.append(
@@ -236,11 +281,15 @@ struct LabReport {
         if falses.count > 8 { lines.append("  ... \(falses.count - 8) more") }
         for figure in figures {
             var line = "\(figure.kind) \(figure.peer) at \(DecimalText.fixed(figure.at, 1)) s: listed by \(figure.listedBy), "
-            if figure.end != nil {
+            if figure.kind == "forge" {
+                line += "dropped by \(figure.droppedBy) after the forged report (an honest list drops nobody)"
+            } else if figure.end != nil {
                 line += "dropped by \(figure.droppedBy) while cut off"
                 if figure.droppedBy > 0 { line += " (all: \(s(figure.droppedByAllAfter)))" }
                 line += "; listed again after \(figure.droppedBy > 0 ? s(figure.listedAgainAfter) : "-")"
                 line += ", linked again after \(s(figure.linkedAgainAfter))"
+                line += ", every message everywhere \(s(figure.allDeliveredAfter)) after the heal"
+                line += "; \(figure.reportsMade) reports made by it"
             } else {
                 line += "dropped by all after \(s(figure.droppedByAllAfter)) (seed logs: \(s(figure.removedInLogsAfter)))"
             }
@@ -316,6 +365,13 @@ struct LabReport {
                 ])
             ),
             (
+                "dead_reports",
+                .object([
+                    ("made", .integer(reportsMade)), ("about_live", .integer(reportsAboutLive)),
+                    ("suspicions", .integer(suspicions)),
+                ])
+            ),
+            (
                 "faults_measured",
                 .array(
                     figures.map {
@@ -326,6 +382,8 @@ struct LabReport {
                             ("removed_in_logs_after_s", .optional($0.removedInLogsAfter)),
                             ("listed_again_after_s", .optional($0.listedAgainAfter)),
                             ("linked_again_after_s", .optional($0.linkedAgainAfter)),
+                            ("all_delivered_after_s", .optional($0.allDeliveredAfter)),
+                            ("reports_made", .integer($0.reportsMade)),
                         ])
                     })
             ),

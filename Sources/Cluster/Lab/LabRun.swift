@@ -62,6 +62,8 @@ final class LabRun {
     private var query: MembersQuery?
     private var downSeeds: Set<Int> = []
     private var faulted: Set<NodeAddress> = []
+    /// Peers accused by a forged report: healthy, and left out of any other fault.
+    private var forged: Set<NodeAddress> = []
     private var random: SeededRandom
 
     init(options: LabOptions, directory: String, topology: LabTopology, interrupts: Interrupts) {
@@ -236,7 +238,9 @@ final class LabRun {
 
     /// Peers that can take a fault now: running, not under one already.
     private func available(_ count: Int) -> [Node] {
-        var candidates = peers.filter { $0.process != nil && gone[$0.address] == nil && !faulted.contains($0.address) }
+        var candidates = peers.filter {
+            $0.process != nil && gone[$0.address] == nil && !faulted.contains($0.address) && !forged.contains($0.address)
+        }
         candidates.shuffle(using: &random)
         return Array(candidates.prefix(count))
     }
@@ -279,12 +283,24 @@ final class LabRun {
             }
         case .leave:
             for victim in victims { if let process = victim.process { kill(process.pid, SIGTERM) } }
+        case .forge:
+            // An outsider (the lab's client namespace) accuses live peers in another's name.
+            for victim in victims {
+                let accuser = peers.first { $0 !== victim && $0.process != nil }?.address ?? victim.address
+                let line = Message.deadNode(dead: victim.address, timestamp: SystemClock.wall(), reporter: accuser).encoded
+                for seed in seeds where seed.process != nil {
+                    let answer = query?.say(line, to: seed.address).map(String.init) ?? "(no answer)"
+                    say("\(seconds): forged '\(line)' to seed \(seed.address): \(answer)")
+                }
+            }
         case .restartSeed: break
         }
         let names = targets.map(\.description).joined(separator: ", ")
         say("\(seconds): \(fault.kind.rawValue) \(names)")
         if fault.kind == .kill || fault.kind == .leave {
             for target in targets { gone[target] = at }
+        } else if fault.kind == .forge {
+            forged.formUnion(targets)  // No fault: the accused is healthy; no other fault picks it.
         } else {
             faulted.formUnion(targets)
         }

@@ -51,6 +51,15 @@ final class MembersQuery {
         close(ownNamespace)
     }
 
+    /// Sends one line to a seed from the client namespace and returns its answer (nil: none
+    /// within the time-out): how the lab plays an outsider (`--forge`).
+    func say(_ line: String, to seed: NodeAddress) -> Substring? {
+        let deadline = SystemClock.monotonic() + timeout
+        guard let connection = connect(seed, deadline: deadline) else { return nil }
+        defer { close(connection.fd) }
+        return connection.exchange(line, deadline: deadline)
+    }
+
     /// The seed's members, or a sentence saying why not.
     func ask(_ seed: NodeAddress) -> Result<Answer, LabShell.Failure> {
         let deadline = SystemClock.monotonic() + timeout
