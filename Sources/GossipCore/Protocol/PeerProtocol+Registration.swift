@@ -1,7 +1,8 @@
 /// Registration: ask floor(n/2)+1 seeds, chosen at random, to list us; take the union of the
 /// peer lists they return. A seed that cannot be reached (or does not answer within one
 /// liveness interval) is replaced by the next one in the shuffled order, so the peer still
-/// registers with a quorum when some seeds are down.
+/// registers with a quorum when some seeds are down; when none is left, it asks again every
+/// round, so a peer started before its seeds registers once they are up.
 ///
 /// Registration is soft state (docs/PROTOCOL.md, "Membership"): once a liveness round the peer
 /// sends each of its seeds `Register` again. The answer (a fresh peer list) proves the seed
@@ -10,39 +11,33 @@
 /// partition whose TCP retransmissions have backed off): it is closed and a fresh one opened.
 /// A peer that lost a seed asks it again at once and at every round; it turns to another seed
 /// only when that one stays away for `rejoinGrace`, so a restarted seed gets its peers back.
+///
+/// Where the peer stands with each seed is one `SeedStandings.Standing` per seed.
 extension PeerProtocol {
     /// How long a lost seed is asked again before another seed takes its place.
     var rejoinGrace: Duration { settings.livenessInterval * 3 }
 
+    /// Seeds that list this peer, in the shuffled order.
+    public var registeredSeeds: [NodeAddress] { seeds.registered }
+
     mutating func startRegistration(now: Now, actions: inout [Action]) {
-        seedOrder = SeedChoice.order(settings.seeds, using: &rng)
-        let quorum = SeedChoice.quorum(of: seedOrder.count)
+        seeds.choose(from: settings.seeds, using: &rng)
         log(
-            "Registering with \(quorum) of \(seedOrder.count) seeds: \(LogEntry.describe(Array(seedOrder.prefix(quorum))))",
+            "Registering with \(seeds.quorum) of \(seeds.order.count) seeds: \(LogEntry.describe(Array(seeds.order.prefix(seeds.quorum))))",
             &actions)
-        for _ in 0..<quorum { askNextSeed(now: now, actions: &actions) }
+        for _ in 0..<seeds.quorum { askNextSeed(now: now, actions: &actions) }
     }
 
-    /// Asks the next seed in the shuffled order (wrapping round) that is neither registered,
-    /// nor asked already, nor failed this round; false when there is none.
+    /// Asks the next seed we have no standing with; false when there is none.
     @discardableResult
     mutating func askNextSeed(now: Now, actions: inout [Action]) -> Bool {
-        for _ in 0..<seedOrder.count {
-            let seed = seedOrder[nextSeed % seedOrder.count]
-            nextSeed += 1
-            if registeredSeeds.contains(seed) || pendingRegistrations[seed] != nil || failedThisRound.contains(seed)
-                || rejoining[seed] != nil
-            {
-                continue
-            }
-            ask(seed, now: now, actions: &actions)
-            return true
-        }
-        return false
+        guard let seed = seeds.nextUnasked() else { return false }
+        ask(seed, now: now, lostAt: nil, actions: &actions)
+        return true
     }
 
-    mutating func ask(_ seed: NodeAddress, now: Now, actions: inout [Action]) {
-        pendingRegistrations[seed] = now.instant
+    mutating func ask(_ seed: NodeAddress, now: Now, lostAt: Instant?, actions: inout [Action]) {
+        seeds[seed] = .asked(since: now.instant, lostAt: lostAt)
         send(.register(address), toSeed: seed, actions: &actions)
     }
 
@@ -68,23 +63,28 @@ extension PeerProtocol {
             unexpected(message, on: id, actions: &actions)
             return
         }
-        renewals[seed] = nil
         let own = address
-        guard pendingRegistrations.removeValue(forKey: seed) != nil else {
+        let others = list.filter { $0 != own }
+        switch seeds[seed] {
+        case .registered:
             // A renewal's answer: still listed. Its list is a fresh sample of the network.
-            offerCandidates(list.filter { $0 != own }, now: now, actions: &actions)
-            return
+            seeds[seed] = .registered(renewalSentAt: nil)
+            offerCandidates(others, now: now, actions: &actions)
+        case .asked(_, let lostAt):
+            seeds[seed] = .registered(renewalSentAt: nil)
+            log(.list("Peer list from seed \(seed): ", list), &actions)
+            if lostAt != nil { log("Registered again with seed \(seed)", &actions) }
+            guard linkingStarted else {
+                // Gathered as they come; made a union (each address once) when registration ends.
+                knownPeers.append(contentsOf: others)
+                registrationProgressed(now: now, actions: &actions)
+                return
+            }
+            offerCandidates(others, now: now, actions: &actions)
+        case .rejoining, .failed, nil:
+            // A list we did not ask for (a seed we gave up on answered late): still news.
+            offerCandidates(others, now: now, actions: &actions)
         }
-        log(.list("Peer list from seed \(seed): ", list), &actions)
-        if !registeredSeeds.contains(seed) { registeredSeeds.append(seed) }
-        if rejoining.removeValue(forKey: seed) != nil { log("Registered again with seed \(seed)", &actions) }
-        guard linkingStarted else {
-            // Gathered as they come; made a union (each address once) when registration ends.
-            knownPeers.append(contentsOf: list.lazy.filter { $0 != own })
-            registrationProgressed(now: now, actions: &actions)
-            return
-        }
-        offerCandidates(list.filter { $0 != own }, now: now, actions: &actions)
     }
 
     mutating func seedConnectionLost(
@@ -97,31 +97,30 @@ extension PeerProtocol {
         for case .deadNode(let dead, let timestamp, _) in unsent {
             undeliveredReports.append(PendingReport(seed: seed, dead: dead, timestamp: timestamp, madeAt: now.instant))
         }
-        renewals[seed] = nil
-        if let index = registeredSeeds.firstIndex(of: seed) {
+        switch seeds[seed] {
+        case .registered:
             // Listed there until now: the seed restarted, or unlisted us. Register again at once.
-            registeredSeeds.remove(at: index)
-            rejoining[seed] = now.instant
             log("Registering again with seed \(seed)", &actions)
-            ask(seed, now: now, actions: &actions)
-            return
+            ask(seed, now: now, lostAt: now.instant, actions: &actions)
+        case .asked:
+            registrationFailed(seed, now: now, actions: &actions)
+        case .rejoining, .failed, nil:
+            break
         }
-        guard pendingRegistrations.removeValue(forKey: seed) != nil else { return }
-        registrationFailed(seed, now: now, actions: &actions)
     }
 
-    /// A seed we asked did not register us: try a fallback so a quorum still knows us (unless
-    /// the seed is one we were registered with, which is asked again next round).
+    /// A seed we asked did not register us. One we were registered with is asked again next
+    /// round (within `rejoinGrace`); otherwise another seed is tried, so a quorum still knows us.
     mutating func registrationFailed(_ seed: NodeAddress, now: Now, actions: inout [Action]) {
-        failedThisRound.insert(seed)
-        if let since = rejoining[seed], now.instant - since < rejoinGrace {
+        if case .asked(_, let lostAt?) = seeds[seed], now.instant - lostAt < rejoinGrace {
+            seeds[seed] = .rejoining(lostAt: lostAt)
             registrationProgressed(now: now, actions: &actions)
             return
         }
-        rejoining[seed] = nil
+        seeds[seed] = .failed
         if askNextSeed(now: now, actions: &actions) {
-            log("Registration with seed \(seed) failed; trying seed \(seedOrder[(nextSeed - 1) % seedOrder.count]) instead", &actions)
-        } else if !linkingStarted || registeredSeeds.count < SeedChoice.quorum(of: seedOrder.count) {
+            log("Registration with seed \(seed) failed; trying another seed instead", &actions)
+        } else if !linkingStarted || seeds.registered.count < seeds.quorum {
             log("Registration with seed \(seed) failed; will try again in \(settings.livenessInterval)", &actions)
         }
         registrationProgressed(now: now, actions: &actions)
@@ -129,55 +128,53 @@ extension PeerProtocol {
 
     /// Once every asked seed has answered or failed, start linking with what we know.
     mutating func registrationProgressed(now: Now, actions: inout [Action]) {
-        guard pendingRegistrations.isEmpty, !linkingStarted else { return }
+        guard seeds.asked.isEmpty, !linkingStarted else { return }
         linkingStarted = true
         // The union: sorted, each address once. Sorting a few hundred addresses is cheaper
         // than hashing them (measured in a 100,000-peer simulation), and gives an order that
         // does not depend on which seed answered first.
         knownPeers.sort()
         knownPeers = knownPeers.enumerated().filter { $0.offset == 0 || knownPeers[$0.offset - 1] != $0.element }.map(\.element)
-        let quorum = SeedChoice.quorum(of: seedOrder.count)
-        if registeredSeeds.count < quorum {
-            log("Warning: registered with only \(registeredSeeds.count) of the \(quorum) seeds wanted", &actions)
+        let registered = seeds.registered.count
+        if registered < seeds.quorum {
+            log("Warning: registered with only \(registered) of the \(seeds.quorum) seeds wanted", &actions)
         }
-        log(.list("Registered with \(registeredSeeds.count) seeds; \(knownPeers.count) peers known: ", knownPeers), &actions)
+        log(.list("Registered with \(registered) seeds; \(knownPeers.count) peers known: ", knownPeers), &actions)
         startLinking(now: now, actions: &actions)
     }
 
-    /// Once a liveness round: renew with every seed we are listed by, reconnect where the last
-    /// renewal went unanswered, ask lost seeds again, and top up to a quorum.
+    /// Once a liveness round: give up on late answers, renew with every seed we are listed by
+    /// (reconnecting where the last renewal went unanswered), ask lost seeds again, and top up
+    /// to a quorum.
     mutating func renewRegistrations(now: Now, actions: inout [Action]) {
         expireRegistrations(now: now, actions: &actions)
-        failedThisRound = []
-        for seed in registeredSeeds {
-            if renewals[seed] != nil, let id = seedConnections.removeValue(forKey: seed) {
+        seeds.newRound()
+        for seed in seeds.registered {
+            if case .registered(let sent?) = seeds[seed], now.instant - sent > .zero, let id = seedConnections.removeValue(forKey: seed) {
                 // A whole round without an answer: the connection is stuck. A fresh one is not.
                 roles[id] = nil
                 actions.append(.close(id))
                 log("Seed \(seed) did not answer the last renewal; reconnecting", &actions)
             }
-            renewals[seed] = now.instant
+            seeds[seed] = .registered(renewalSentAt: now.instant)
             send(.register(address), toSeed: seed, actions: &actions)
         }
-        for (seed, since) in rejoining.sorted(by: { $0.key < $1.key }) where pendingRegistrations[seed] == nil {
-            if now.instant - since < rejoinGrace {
-                ask(seed, now: now, actions: &actions)
+        for seed in seeds.rejoining {
+            guard case .rejoining(let lostAt) = seeds[seed] else { continue }
+            if now.instant - lostAt < rejoinGrace {
+                ask(seed, now: now, lostAt: lostAt, actions: &actions)
             } else {
-                rejoining[seed] = nil
+                seeds[seed] = .failed
                 log("Seed \(seed) stayed away for \(rejoinGrace); registering with another seed", &actions)
             }
         }
-        let quorum = SeedChoice.quorum(of: seedOrder.count)
-        while registeredSeeds.count + pendingRegistrations.count + rejoining.count < quorum,
-            askNextSeed(now: now, actions: &actions)
-        {}
+        while seeds.committed < seeds.quorum, askNextSeed(now: now, actions: &actions) {}
     }
 
     /// Gives up on seeds that took longer than a liveness interval to answer.
     mutating func expireRegistrations(now: Now, actions: inout [Action]) {
-        let late = pendingRegistrations.filter { now.instant - $0.value >= settings.livenessInterval }.keys.sorted()
-        for seed in late {
-            pendingRegistrations[seed] = nil
+        for seed in seeds.asked {
+            guard case .asked(let since, _) = seeds[seed], now.instant - since >= settings.livenessInterval else { continue }
             if let id = seedConnections.removeValue(forKey: seed) {
                 roles[id] = nil
                 actions.append(.close(id))
@@ -190,9 +187,9 @@ extension PeerProtocol {
     /// A graceful stop: every seed and neighbour hears `Leave` (docs/PROTOCOL.md), so the seeds
     /// drop this peer at once and nobody reports it dead.
     mutating func leave(now: Now, actions: inout [Action]) {
-        let seeds = settings.seeds.filter { seedConnections[$0] != nil }
-        for seed in seeds { send(.leave(address), toSeed: seed, actions: &actions) }
+        let told = seeds.order.filter { seedConnections[$0] != nil }
+        for seed in told { send(.leave(address), toSeed: seed, actions: &actions) }
         for link in links { actions.append(.send(link.connection, .leave(address))) }
-        log("Leaving: told \(seeds.count) seeds and \(links.count) neighbours", &actions)
+        log("Leaving: told \(told.count) seeds and \(links.count) neighbours", &actions)
     }
 }

@@ -16,12 +16,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
     var roles: [ConnectionID: Role] = [:]
 
     // Registration.
-    /// All seeds, shuffled: the first `quorum` are asked, the rest are fallbacks.
-    var seedOrder: [NodeAddress] = []
-    var nextSeed = 0
-    /// Seeds asked to register us that have not answered yet, with when they were asked.
-    var pendingRegistrations: [NodeAddress: Instant] = [:]
-    public internal(set) var registeredSeeds: [NodeAddress] = []
+    /// Where this peer stands with each seed (`PeerProtocol+Registration`).
+    var seeds = SeedStandings()
     /// The union of the peer lists received, in order of arrival.
     /// Kept until linking starts; then a bounded random part of it becomes `candidates`.
     public internal(set) var knownPeers: [NodeAddress] = []
@@ -39,13 +35,6 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// `Dead Node` reports a seed could not be given (its connection failed before they were
     /// sent): retried at the next liveness rounds while younger than `reportLifetime`.
     var undeliveredReports: [PendingReport] = []
-    /// Seeds whose registration or renewal failed this round: not asked again before the next.
-    var failedThisRound: Set<NodeAddress> = []
-    /// Seeds we were registered with and lost (restarted, or unlisted us), since when: asked
-    /// again every round for a while before another seed takes their place.
-    var rejoining: [NodeAddress: Instant] = [:]
-    /// Renewals sent and not answered yet, by seed.
-    var renewals: [NodeAddress: Instant] = [:]
 
     /// When the next liveness round is due, and whether the last one's reply time-out is armed
     /// (and when it was due: a time-out that fires far later tells the process was paused).
