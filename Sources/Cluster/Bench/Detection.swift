@@ -4,7 +4,7 @@ import GossipRuntime
 
 /// Scenario `detection`: 3 seeds and N peers at `--liveness-interval 1s --liveness-misses 3`.
 /// Once the overlay has formed, one random live peer is SIGKILLed; the seeds that listed it
-/// (their `Registered peer` lines) are watched for `Removed dead peer`. The same network is
+/// (their `Registered peer` lines) are watched for `Removed peer <addr>: dead`. The same network is
 /// used for every run, a different peer killed each time, after the overlay has settled again.
 enum Detection {
     struct Kill {

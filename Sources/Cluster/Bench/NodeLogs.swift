@@ -120,14 +120,9 @@ final class SeedLog {
     }
 
     /// The one reader of a seed's removal line, so a change of its wording is made here only.
-    /// Takes `Removed dead peer <addr> (reported by ...)` (reason `dead`) and the newer
-    /// `Removed peer <addr>: dead (...)` / `Removed peer <addr>: left` (the word after the
-    /// address is the reason).
+    /// Takes `Removed peer <addr>: dead (...)` and `Removed peer <addr>: left` (the word after
+    /// the address is the reason).
     static func removal(inEvent event: Substring) -> (peer: NodeAddress, reason: String)? {
-        if event.hasPrefix("Removed dead peer ") {
-            guard let peer = PeerLog.address(after: "Removed dead peer ", in: event) else { return nil }
-            return (peer, "dead")
-        }
         guard event.hasPrefix("Removed peer ") else { return nil }
         let rest = event.dropFirst("Removed peer ".count)
         var field = rest.prefix { $0 != " " && $0 != ";" }
