@@ -156,7 +156,8 @@ extension PeerProtocol {
     ) {
         // Anything a neighbour sends shows it alive: a reply delayed behind its gossip (TCP keeps
         // order) must not count as missed while its gossip keeps arriving.
-        if neighbours[peer]?.liveness.awaitingReply == true { heardFrom(peer, actions: &actions) }
+        // (Checked only while a round's replies are due: this runs for every gossip line.)
+        if replyTimeoutArmed, neighbours[peer]?.liveness.awaitingReply == true { heardFrom(peer, actions: &actions) }
         switch message {
         case .gossip(let gossip):
             received(gossip, from: peer, now: now, actions: &actions)
