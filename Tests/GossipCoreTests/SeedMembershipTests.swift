@@ -229,4 +229,25 @@ struct SeedMembershipTests {
         #expect((first + second).map(\.address) == peers)
         #expect((first + second).allSatisfy { $0.state == .alive })
     }
+
+    @Test("an idle seed arms its check for the first silence deadline, not every half interval")
+    func idleSeedWakesRarely() {
+        var driver = MembershipDriver()
+        let actions = driver.register(p1)
+        #expect(schedules(actions)[.membership] == at(3000).instant, "three intervals after p1 was last heard from")
+        driver.time = 1000
+        #expect(schedules(driver.register(p1))[.membership] == nil, "a renewal leaves the armed check alone")
+        driver.time = 3000
+        let check = driver.handle(.timer(.membership))
+        #expect(schedules(check)[.membership] == at(4000).instant, "p1 renewed at 1 s: silent from 4 s")
+        #expect(driver.status(p1) == .alive)
+    }
+
+    @Test("a suspect is looked at every half interval")
+    func suspectCheckedOften() {
+        var driver = MembershipDriver()
+        driver.register(p1, p2)
+        let actions = driver.report(p2, by: p1)
+        #expect(schedules(actions)[.membership] == at(500).instant)
+    }
 }

@@ -56,6 +56,29 @@ extension ProcessTests {
             }
         }
 
+        /// docs/PROTOCOL.md, "Membership": a report counts only from a listed peer, on the
+        /// connection it registered on. Anyone else who can reach a seed gets an error, and the
+        /// accused (a real, live peer) stays listed.
+        @Test func aForgedDeadNodeFromAnOutsiderRemovesNobody() throws {
+            try withNetwork { net in
+                let seed = try net.startSeed()
+                try net.writeConfig([seed])
+                let peers = try (0..<2).map { _ in try net.startPeer(["--messages", "0"]) }
+                try waitUntil("both peers to register", timeout: 10) {
+                    try LineClient.listPeers(seedPort: seed.port).count == 2
+                }
+                let outsider = try LineClient(port: seed.port)
+                outsider.send(line: "Dead Node:\(peers[0].address):1795287680.731:\(peers[1].address)")
+                #expect(outsider.readLine()?.hasPrefix("Error:report refused") == true)
+                // Well past a liveness interval (0.3 s here): nothing happened to the accused.
+                for _ in 0..<10 {
+                    #expect(try LineClient.listPeers(seedPort: seed.port).contains(peers[0].address))
+                    usleep(100_000)
+                }
+                #expect(!net.log(of: seed).contains("Suspect peer \(peers[0].address)"))
+            }
+        }
+
         @Test func aPeerAnswersBadLinesWithErrorsAndKeepsLinking() throws {
             try withNetwork { net in
                 let seed = try net.startSeed()

@@ -71,7 +71,8 @@ extension PeerProtocol {
             actions.append(.close(id))
             log("Peer \(peer) refused the link: \(reason)", &actions)
             dialNextCandidates(now: now, actions: &actions)
-        default:
+        case .register, .listPeers, .peerList, .deadNode, .linkRequest, .livenessRequest, .livenessReply, .gossip, .error,
+            .leave, .listMembers, .members:
             unexpected(message, on: id, actions: &actions)
         }
     }
@@ -176,7 +177,8 @@ extension PeerProtocol {
                 return
             }
             heardFrom(peer, actions: &actions)
-        default:
+        case .register, .listPeers, .peerList, .deadNode, .linkRequest, .linkAccepted, .linkRefused, .error, .leave,
+            .listMembers, .members:
             unexpected(message, on: id, actions: &actions)
         }
     }

@@ -168,8 +168,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
             roles[id] = .seed(seed, queued: nil)
         case .dialling:
             actions.append(.send(id, .linkRequest(address)))
-        default:
-            break
+        case .seed(_, nil), .inbound, .link, nil:
+            break  // Open already, or not ours to open (or closed by us meanwhile).
         }
     }
 

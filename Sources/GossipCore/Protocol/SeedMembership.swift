@@ -163,6 +163,24 @@ public struct SeedMembership: Sendable {
         return decisions
     }
 
+    /// When the next `check` can find something to do: a suspect's next probe or verdict, the
+    /// first listed peer to reach the silence limit, the oldest departure to forget; nil when
+    /// there is nothing to watch. An idle seed's cost is its wake-ups: with peers renewing every
+    /// interval this is about one every two intervals, not two an interval.
+    public func nextCheck(now: Instant, settings: SeedSettings) -> Instant? {
+        var next: Instant?
+        func consider(_ candidate: Instant) { next = next.map { min($0, candidate) } ?? candidate }
+        for record in records.values {
+            switch record.status {
+            case .alive: consider(record.lastHeard + settings.silenceLimit)
+            case .suspect: consider(now + settings.checkInterval)
+            }
+        }
+        if let oldest = departures.first { consider(oldest.at + settings.departureRetention) }
+        // Never sooner than a check interval: a burst of renewals must not make a busy loop.
+        return next.map { max($0, now + settings.checkInterval) }
+    }
+
     /// Every member the seed knows, listed and recently departed, in address order.
     public mutating func rows() -> [Member] {
         if let sortedRows { return sortedRows }

@@ -16,6 +16,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
     var registeredOn: [ConnectionID: NodeAddress] = [:]
     /// Probes under way: the seed's own connections to suspects' listen addresses.
     var probes: [ConnectionID: Probe] = [:]
+    /// When the membership check is armed for (nil: not armed).
+    var checkArmedAt: Instant?
 
     /// Rows per `Members:` line: 64 of the longest IPv6 rows still fit the line limit.
     public static let membersPageSize = 64
@@ -32,7 +34,15 @@ public struct SeedProtocol: NodeInstance, Sendable {
 
     public mutating func start(now: Now, actions: inout [Action]) {
         log("Seed listening on \(address)", &actions)
-        actions.append(.schedule(.membership, at: now.instant + settings.checkInterval))
+    }
+
+    /// Arms the membership check for when it next has something to do (`nextCheck`), unless it
+    /// is armed for sooner already. Called after every change that can bring that time forward.
+    mutating func scheduleCheck(now: Now, actions: inout [Action]) {
+        guard let next = membership.nextCheck(now: now.instant, settings: settings) else { return }
+        if let armed = checkArmedAt, armed <= next, armed > now.instant { return }
+        checkArmedAt = next
+        actions.append(.schedule(.membership, at: next))
     }
 
     public mutating func handle(_ event: Event, now: Now, actions: inout [Action]) {
@@ -56,8 +66,9 @@ public struct SeedProtocol: NodeInstance, Sendable {
         case .connectFailed(let id, let reason):
             probeFailed(id, reason: reason, now: now, actions: &actions)
         case .timer(.membership):
-            actions.append(.schedule(.membership, at: now.instant + settings.checkInterval))
+            checkArmedAt = nil
             checkMembers(now: now, actions: &actions)
+            scheduleCheck(now: now, actions: &actions)
         case .timer(.gossip), .timer(.liveness), .timer(.livenessTimeout), .command, .stopping:
             break  // A seed gossips nothing, takes no commands, and has nobody to say goodbye to.
         }
@@ -98,6 +109,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
             }
             if membership.remove(peer, as: .left, now: now.instant) {
                 log("Removed peer \(peer): left; \(registry.count) peers listed", &actions)
+                scheduleCheck(now: now, actions: &actions)
             }
             registeredOn[id] = nil
         case .error(let reason):
@@ -128,7 +140,9 @@ public struct SeedProtocol: NodeInstance, Sendable {
             return
         }
         registeredOn[id] = peer
-        switch membership.register(peer, on: id, now: now.instant) {
+        let outcome = membership.register(peer, on: id, now: now.instant)
+        if outcome != .renewed { scheduleCheck(now: now, actions: &actions) }
+        switch outcome {
         case .new:
             log("Registered peer \(peer) (connection from \(remotes[id].map(\.description) ?? "?")); \(registry.count) peers listed", &actions)
         case .refuted:
@@ -162,6 +176,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
         case .nowSuspect:
             log("Suspect peer \(peer): \(reason); checking it", &actions)
             startProbe(peer, now: now, actions: &actions)
+            scheduleCheck(now: now, actions: &actions)
         case .stillSuspect(let count):
             log("Peer \(peer) is still suspect (\(reason); \(count) accusers)", &actions)
         }
@@ -172,6 +187,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
     mutating func drop(_ peer: NodeAddress, evidence: String, now: Now, actions: inout [Action]) {
         let connection = membership.connection(of: peer)
         guard membership.remove(peer, as: .dead, now: now.instant) else { return }
+        scheduleCheck(now: now, actions: &actions)
         log("Removed peer \(peer): dead (\(evidence)); \(registry.count) peers listed", &actions)
         if let connection, registeredOn[connection] == peer {
             registeredOn[connection] = nil
