@@ -38,12 +38,15 @@ public struct OverlayChart {
         let radius = size / 2 - margin
         let centre = size / 2
         let dot = nodes.count <= 40 ? 6.0 : nodes.count <= 120 ? 4 : 2.5
-        let entries = [
-            Legend.Entry(name: "live peer", colour: Palette.live, shape: .dot),
-            Legend.Entry(name: "dead (removed by a seed)", colour: Palette.dead, shape: .cross),
-            Legend.Entry(name: "left", colour: Palette.left, shape: .square),
-            Legend.Entry(name: "link", colour: "#7F7F7F", shape: .line),
-        ]
+        // The legend names the states that occur, so a network with no deaths shows no cross.
+        var entries = [Legend.Entry(name: "live peer", colour: Palette.live, shape: .dot)]
+        if nodes.contains(where: { $0.state == .dead }) {
+            entries.append(Legend.Entry(name: "dead (removed by a seed)", colour: Palette.dead, shape: .cross))
+        }
+        if nodes.contains(where: { $0.state == .left }) {
+            entries.append(Legend.Entry(name: "left (removed by a seed)", colour: Palette.left, shape: .square))
+        }
+        entries.append(Legend.Entry(name: "link", colour: "#7F7F7F", shape: .line))
         let height = size + Legend.height(entries: entries.count, width: size)
         var svg = SVGWriter(id: id, width: size, height: height, title: title, description: description)
         func point(_ k: Int) -> (x: Double, y: Double, angle: Double) {
