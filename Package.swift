@@ -83,6 +83,6 @@ let package = Package(
         // Depends on the programs so that `swift test` builds the binaries it runs.
         .testTarget(
             name: "IntegrationTests", dependencies: ["GossipCore", "GossipRuntime", "Seed", "Peer", "Cluster"],
-            swiftSettings: strictSettings),
+            exclude: ["Fixtures"], swiftSettings: strictSettings),
     ]
 )

@@ -43,7 +43,7 @@ struct Axis {
     /// The fraction of the way from `low` to `high`.
     func position(_ value: Double) -> Double { (value - low) / (high - low) }
 
-    func tickText(_ value: Double) -> String { DecimalText.fixed(value, decimals) }
+    func tickText(_ value: Double) -> String { DecimalText.fixed(value, decimals, grouped: true) }
 }
 
 /// The frame of an x/y chart: plot area, grid, ticks, axis titles with their units.

@@ -198,20 +198,20 @@ public enum BenchPage {
             id: "detection", title: "Time until every seed dropped a killed peer",
             description: "For each SIGKILLed peer, seconds until the last seed that listed it dropped it, against the "
                 + DecimalText.fixed(targets.detectionLastSeconds, 1) + " s target.",
-            xLabel: "killed peer", yLabel: "seconds until the last seed dropped it", seriesNames: names(files, "measured"),
+            xLabel: "killed peer", yLabel: "time until dropped (s)", seriesNames: names(files, "measured"),
             groups: (0..<kills).map { i in
                 BarChart.Group(
                     label: "kill \(i + 1)", values: lasts.map { i < $0.count ? $0[i].double : nil }, target: targets.detectionLastSeconds)
             })
         chart.targetName = "target (at most, every run)"
-        chart.decimals = 2
+        chart.decimals = 3
         let rows = files.indices.map { k -> [String] in
             let d = runs[k]
             return [
                 files.count > 1 ? letter(k) : "measured", "\(d?["peers"]?.int ?? 0)",
                 "\(d?["liveness_interval_s"]?.int ?? 0) s × \(d?["liveness_misses"]?.int ?? 0)",
-                (d?["first_s"]?.array ?? []).map { fixed($0.double, 2, "") }.joined(separator: " "),
-                lasts[k].map { fixed($0.double, 2, "") }.joined(separator: " "), "\(d?["false_removals"]?.int ?? 0)",
+                (d?["first_s"]?.array ?? []).map { fixed($0.double, 3, "") }.joined(separator: " "),
+                lasts[k].map { fixed($0.double, 3, "") }.joined(separator: " "), "\(d?["false_removals"]?.int ?? 0)",
             ]
         }
         return HTMLPage.Section(

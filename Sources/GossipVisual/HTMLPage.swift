@@ -52,7 +52,7 @@ public struct HTMLPage {
         caption{text-align:left;font-weight:bold;padding-bottom:3px}
         th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
         td.n{text-align:right;font-variant-numeric:tabular-nums}
-        svg.chart{max-width:100%;height:auto;font-size:11px}
+        svg.chart{display:block;max-width:100%;height:auto;font-size:11px;margin-bottom:8px}
         svg .grid{stroke:#e4e4e4;stroke-width:1}
         svg .axis{stroke:#333;stroke-width:1}
         svg .tick{fill:#333;font-size:11px}

@@ -152,7 +152,7 @@ public struct JSONReader {
                 {
                     index += 2
                     let low = try hex4()
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00 & 0x3FF)
+                    code = 0x10000 + ((code - 0xD800) << 10) + ((low &- 0xDC00) & 0x3FF)
                 }
                 scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
             default: scalars.append(Unicode.Scalar(escaped))

@@ -1,6 +1,6 @@
 /// What a `cluster` run's logs say, already read (by `cluster report`, from the seeds' and
 /// peers' logs): the nodes and what happened to them, the links, and every message with who
-/// first got it from whom and when. Times are seconds since the run's first log line.
+/// first got it from whom and when. Times are seconds since the run began (the seeds started listening).
 public struct RunData {
     public struct Node {
         public var name: String

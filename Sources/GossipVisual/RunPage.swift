@@ -29,11 +29,14 @@ public enum RunPage {
         let rows = run.nodes.map { Timeline.Row(name: ($0.isSeed ? "seed " : "") + $0.name, marks: $0.marks) }
         let chart = Timeline(
             id: "timeline", title: "Timeline of the run",
-            description: "One row per node (seeds first, then peers by address), time since the first log line on the x axis. "
+            description: "One row per node (seeds first, then peers by address), time since the run began on the x axis. "
                 + "Marks: listening, registered, each link, registered again, removed by a seed as dead or as left.",
-            xLabel: "time since the run's first log line (s)", rows: rows, end: run.end)
+            xLabel: "time since the run began (s)", rows: rows, end: run.end)
         let peerRegistrations = run.peerIndices.compactMap { k in run.nodes[k].marks.first { $0.kind == .registered }?.at }
-        var summary = ["Every node's life in the run: when it listened and registered, each link it made, and what the seeds logged about it."]
+        var summary = [
+            "Every node's life in the run: when it listened and registered, each link it made, and what the seeds logged about it. "
+                + "Time 0 is when the seeds started listening."
+        ]
         if let first = peerRegistrations.min(), let last = peerRegistrations.max() {
             summary.append("Peers registered between \(seconds(first)) and \(seconds(last)).")
         }
@@ -64,9 +67,9 @@ public enum RunPage {
         points.append((run.end, Double(times.count) / Double(max(expected, 1))))
         let chart = LineChart(
             id: "delivery", title: "Delivery over time",
-            description: "Fraction of the \(expected) (peer, message) pairs delivered, against time since the run's first log line; "
+            description: "Fraction of the \(expected) (peer, message) pairs delivered, against time since the run began; "
                 + "\(times.count) delivered by the end.",
-            xLabel: "time since the run's first log line (s)", yLabel: "fraction of (peer, message) pairs",
+            xLabel: "time since the run began (s)", yLabel: "fraction of (peer, message) pairs",
             series: [LineChart.Series(name: "delivered (first receipts)", points: points, stepped: true)], yRange: 0...1)
         var summary = [
             "Each message counts once for every peer but the one that created it: \(expected) pairs in all, "

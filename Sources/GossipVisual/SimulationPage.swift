@@ -138,7 +138,7 @@ public enum SimulationPage {
         let chart = BarChart(
             id: "detection", title: "Crash detection",
             description: "For each of the \(times.count) crashed peers, virtual seconds until the last seed that listed it dropped it.",
-            xLabel: "crashed peer", yLabel: "seconds until every seed dropped it", seriesNames: ["time to detection"],
+            xLabel: "crashed peer", yLabel: "time until dropped (s)", seriesNames: ["time to detection"],
             groups: times.enumerated().map { BarChart.Group(label: "#\($0.offset + 1)", values: [$0.element.double]) })
         var chartWithDecimals = chart
         chartWithDecimals.decimals = 3
