@@ -184,7 +184,8 @@ public struct SimulationReport: Sendable {
                 .array(
                     broadcasts.map { b in
                         .object([
-                            ("origin", .string(b.origin)), ("created_s", .number(b.createdSeconds)), ("reached", .integer(b.reached)),
+                            ("origin", .string(b.origin)), ("created_s", .number(b.createdSeconds)),
+                            ("reached", .integer(b.reached)),
                             ("coverage_curve_s", .array(b.curve.map { JSONValue.optional($0) })),
                         ])
                     })
@@ -299,7 +300,9 @@ extension Simulation {
             for (k, peer) in live.enumerated() where first.arrivedAt[peer] >= 0 {
                 at[k] = Double(first.arrivedAt[peer] - first.createdAt) / 1e9
                 let sender = Int(first.from[peer])
-                if peer != first.origin, sender >= 0, sender < position.count, position[sender] >= 0 { parent[k] = position[sender] }
+                if peer != first.origin, sender >= 0, sender < position.count, position[sender] >= 0 {
+                    parent[k] = position[sender]
+                }
             }
         }
         report.graph = .init(

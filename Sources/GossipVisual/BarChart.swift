@@ -47,7 +47,9 @@ public struct BarChart {
     public func svg() -> String {
         let values = groups.flatMap { $0.values.compactMap { $0 } + ($0.target.map { [$0] } ?? []) }
         let yAxis = Axis(covering: 0, values.max() ?? 1)
-        var entries = seriesNames.enumerated().map { Legend.Entry(name: $0.element, colour: Palette.colour($0.offset), shape: .box) }
+        var entries = seriesNames.enumerated().map {
+            Legend.Entry(name: $0.element, colour: Palette.colour($0.offset), shape: .box)
+        }
         if groups.contains(where: { $0.target != nil }) {
             entries.append(Legend.Entry(name: targetName, colour: "#000", shape: .dashed))
         }
@@ -84,7 +86,9 @@ public struct BarChart {
                 let y = frame.py(target)
                 svg.line(x0 - 4, y, x0 + slot * 0.7 + 4, y, [("class", "target")])
             }
-            svg.label(group.label, x: frame.left + (Double(g) + 0.5) * slot, y: frame.bottom + 16, anchor: "middle", [("class", "tick")])
+            svg.label(
+                group.label, x: frame.left + (Double(g) + 0.5) * slot, y: frame.bottom + 16, anchor: "middle", [("class", "tick")]
+            )
         }
         Legend.draw(entries, into: &svg, top: legendTop, left: frame.left, width: width - frame.left)
         return svg.finished()

@@ -40,7 +40,8 @@ public enum BenchPage {
                     + "(\(machine?["cpu"]?.string ?? "?")), \(machine?["kernel"]?.string ?? "?"), \(machine?["build"]?.string ?? "?") build"
                     + (file.json["quick"]?.bool == true ? ", --quick" : ""))
         }
-        let sections = [dissemination(files, targets), throughput(files, targets), footprint(files, targets), detection(files, targets)]
+        let sections =
+            [dissemination(files, targets), throughput(files, targets), footprint(files, targets), detection(files, targets)]
             + failures(files)
         let name = title ?? (files.count > 1 ? "Benchmarks side by side: A and B" : "Benchmark")
         return HTMLPage(title: name, subtitle: subtitle, sections: sections).html()
@@ -76,7 +77,8 @@ public enum BenchPage {
         }
         var chart = BarChart(
             id: "dissemination", title: "Full-coverage latency against network size",
-            description: "For each network size N, the p50 and p99 of the time from a broadcast's creation until the last peer had it"
+            description:
+                "For each network size N, the p50 and p99 of the time from a broadcast's creation until the last peer had it"
                 + (files.count > 1 ? ", for each file" : "") + "; the dashed line is the p99 target where there is one.",
             xLabel: "network size (quiet peers)", yLabel: "coverage latency (ms)", seriesNames: seriesNames, groups: groups)
         chart.targetName = "p99 target (at most)"
@@ -88,7 +90,8 @@ public enum BenchPage {
                 rows.append([
                     (files.count > 1 ? "\(letter(k)) " : "") + "\(n)",
                     fixed((r["delivery"]?.double).map { $0 * 100 }, 1, " %"), fixed(r["p50_ms"]?.double, 1, ""),
-                    fixed(r["p99_ms"]?.double, 1, ""), fixed(r["max_ms"]?.double, 1, ""), targets.p99Ms[n].map { "≤ " + fixed($0, 0, "") } ?? "",
+                    fixed(r["p99_ms"]?.double, 1, ""), fixed(r["max_ms"]?.double, 1, ""),
+                    targets.p99Ms[n].map { "≤ " + fixed($0, 0, "") } ?? "",
                     fixed(r["mean_hops"]?.double, 2, ""), fixed(r["messages_per_broadcast"]?.double, 1, ""),
                 ])
             }
@@ -100,7 +103,8 @@ public enum BenchPage {
                     + "receipt time minus the origin's creation time, read from their logs (one machine, one clock)."
             ], chart: chart.svg(),
             table: HTMLPage.Table(
-                caption: "Dissemination", headers: ["N", "delivery", "p50 ms", "p99 ms", "max ms", "p99 target", "mean hops", "copies"],
+                caption: "Dissemination",
+                headers: ["N", "delivery", "p50 ms", "p99 ms", "max ms", "p99 target", "mean hops", "copies"],
                 rows: rows))
     }
 
@@ -115,22 +119,26 @@ public enum BenchPage {
             xLabel: "direction", yLabel: "messages per second", seriesNames: names(files, "measured"),
             groups: [
                 BarChart.Group(label: "in (accepted)", values: runs.map { $0?["in_per_s"]?.double }, target: targets.inPerSecond),
-                BarChart.Group(label: "out (forwarded to 3)", values: runs.map { $0?["out_per_s"]?.double }, target: targets.outPerSecond),
+                BarChart.Group(
+                    label: "out (forwarded to 3)", values: runs.map { $0?["out_per_s"]?.double }, target: targets.outPerSecond),
             ])
         chart.targetName = "target (at least)"
         chart.decimals = 0
         let rows = files.indices.map { k -> [String] in
             let t = runs[k]
             return [
-                files.count > 1 ? letter(k) : "measured", fixed(t?["in_per_s"]?.double, 0, " /s"), fixed(t?["out_per_s"]?.double, 0, " /s"),
-                fixed(t?["cpu_s_per_million"]?.double, 2, " s"), fixed((t?["peer_cpu_fraction"]?.double).map { $0 * 100 }, 1, " %"),
+                files.count > 1 ? letter(k) : "measured", fixed(t?["in_per_s"]?.double, 0, " /s"),
+                fixed(t?["out_per_s"]?.double, 0, " /s"),
+                fixed(t?["cpu_s_per_million"]?.double, 2, " s"),
+                fixed((t?["peer_cpu_fraction"]?.double).map { $0 * 100 }, 1, " %"),
             ]
         }
         return HTMLPage.Section(
             heading: heading,
             summary: [
                 "One peer with four links played by the bench: one sends unique messages as fast as the peer takes them, three count "
-                    + "what it forwards. Targets: at least " + fixed(targets.inPerSecond, 0, "") + " in and " + fixed(targets.outPerSecond, 0, "")
+                    + "what it forwards. Targets: at least " + fixed(targets.inPerSecond, 0, "") + " in and "
+                    + fixed(targets.outPerSecond, 0, "")
                     + " out per second."
             ], chart: chart.svg(),
             table: HTMLPage.Table(caption: "Throughput", headers: ["", "in", "out", "CPU per million", "peer busy"], rows: rows))
@@ -144,11 +152,14 @@ public enum BenchPage {
         let mb = { (v: Double?) in v.map { $0 / 1_000_000 } }
         var memory = BarChart(
             id: "memory", title: "Resident memory of an idle node",
-            description: "Resident memory of an idle peer and seed, at default timings and at a 1 s liveness interval, against the "
+            description:
+                "Resident memory of an idle peer and seed, at default timings and at a 1 s liveness interval, against the "
                 + DecimalText.fixed(Double(targets.idleRSSBytes) / 1_000_000, 0) + " MB target.",
             xLabel: "node and timing", yLabel: "resident memory (MB, 10^6 bytes)", seriesNames: names(files, "measured"),
-            groups: [("peer", "rss_bytes", "default"), ("peer", "rss_bytes_fast_liveness", "1 s liveness"),
-                     ("seed", "rss_bytes", "default"), ("seed", "rss_bytes_fast_liveness", "1 s liveness")].map { node, key, label in
+            groups: [
+                ("peer", "rss_bytes", "default"), ("peer", "rss_bytes_fast_liveness", "1 s liveness"),
+                ("seed", "rss_bytes", "default"), ("seed", "rss_bytes_fast_liveness", "1 s liveness"),
+            ].map { node, key, label in
                 BarChart.Group(
                     label: "\(node), \(label)", values: files.indices.map { mb(value($0, node, key)) },
                     target: Double(targets.idleRSSBytes) / 1_000_000)
@@ -157,11 +168,14 @@ public enum BenchPage {
         memory.decimals = 1
         var cpu = BarChart(
             id: "cpu", title: "CPU of an idle node",
-            description: "Milliseconds of CPU per second of an idle peer and seed, at default timings and at a 1 s liveness interval, "
+            description:
+                "Milliseconds of CPU per second of an idle peer and seed, at default timings and at a 1 s liveness interval, "
                 + "against their targets.",
             xLabel: "node and timing", yLabel: "CPU (ms per s)", seriesNames: names(files, "measured"),
-            groups: [("peer", "", "default"), ("peer", "_fast_liveness", "1 s liveness"), ("seed", "", "default"),
-                     ("seed", "_fast_liveness", "1 s liveness")].map { node, suffix, label in
+            groups: [
+                ("peer", "", "default"), ("peer", "_fast_liveness", "1 s liveness"), ("seed", "", "default"),
+                ("seed", "_fast_liveness", "1 s liveness"),
+            ].map { node, suffix, label in
                 BarChart.Group(
                     label: "\(node), \(label)", values: files.indices.map { value($0, node, "cpu_ms_per_s" + suffix) },
                     target: suffix.isEmpty ? targets.idleCPUMsPerSecond : targets.idleCPUMsPerSecondFastLiveness)
@@ -185,7 +199,8 @@ public enum BenchPage {
                     + "Idle CPU is a handful of wake-ups, so it moves from run to run."
             ], chart: memory.svg() + cpu.svg(),
             table: HTMLPage.Table(
-                caption: "Footprint", headers: ["node", "RSS", "CPU ms/s", "CPU ms/s, 1 s liveness", "start-up", "binary"], rows: rows))
+                caption: "Footprint", headers: ["node", "RSS", "CPU ms/s", "CPU ms/s, 1 s liveness", "start-up", "binary"],
+                rows: rows))
     }
 
     static func detection(_ files: [(name: String, json: JSONValue)], _ targets: Targets) -> HTMLPage.Section {
@@ -201,7 +216,8 @@ public enum BenchPage {
             xLabel: "killed peer", yLabel: "time until dropped (s)", seriesNames: names(files, "measured"),
             groups: (0..<kills).map { i in
                 BarChart.Group(
-                    label: "kill \(i + 1)", values: lasts.map { i < $0.count ? $0[i].double : nil }, target: targets.detectionLastSeconds)
+                    label: "kill \(i + 1)", values: lasts.map { i < $0.count ? $0[i].double : nil },
+                    target: targets.detectionLastSeconds)
             })
         chart.targetName = "target (at most, every run)"
         chart.decimals = 3
@@ -216,17 +232,22 @@ public enum BenchPage {
         }
         return HTMLPage.Section(
             heading: heading,
-            summary: ["A random peer of a running network is SIGKILLed; the seeds drop it once its neighbours report it dead and the seed's check agrees."],
+            summary: [
+                "A random peer of a running network is SIGKILLed; the seeds drop it once its neighbours report it dead and the seed's check agrees."
+            ],
             chart: chart.svg(),
             table: HTMLPage.Table(
-                caption: "Detection", headers: ["", "peers", "liveness", "first seed (s)", "last seed (s)", "false removals"], rows: rows))
+                caption: "Detection", headers: ["", "peers", "liveness", "first seed (s)", "last seed (s)", "false removals"],
+                rows: rows))
     }
 
     static func failures(_ files: [(name: String, json: JSONValue)]) -> [HTMLPage.Section] {
         var rows: [[String]] = []
         for (k, file) in files.enumerated() {
             for failure in file.json["failures"]?.array ?? [] {
-                rows.append([files.count > 1 ? letter(k) : "", failure["scenario"]?.string ?? "?", failure["reason"]?.string ?? "?"])
+                rows.append([
+                    files.count > 1 ? letter(k) : "", failure["scenario"]?.string ?? "?", failure["reason"]?.string ?? "?",
+                ])
             }
         }
         guard !rows.isEmpty else { return [] }

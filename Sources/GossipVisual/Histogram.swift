@@ -10,7 +10,9 @@ public struct Histogram {
     public var width = 720.0
     public var plotHeight = 220.0
 
-    public init(id: String, title: String, description: String, xLabel: String, yLabel: String, bins: [(label: String, count: Int)]) {
+    public init(
+        id: String, title: String, description: String, xLabel: String, yLabel: String, bins: [(label: String, count: Int)]
+    ) {
         self.id = id
         self.title = title
         self.description = description

@@ -70,7 +70,8 @@ public struct OverlayChart {
                 switch node.state {
                 case .live: svg.circle(cx: p.x, cy: p.y, r: dot, [("fill", Palette.live)])
                 case .dead:
-                    svg.circle(cx: p.x, cy: p.y, r: dot + 1, [("fill", "#fff"), ("stroke", Palette.dead), ("stroke-width", "1.5")])
+                    svg.circle(
+                        cx: p.x, cy: p.y, r: dot + 1, [("fill", "#fff"), ("stroke", Palette.dead), ("stroke-width", "1.5")])
                     Marker.draw(.cross, x: p.x, y: p.y, colour: Palette.dead, into: &svg)
                 case .left:
                     svg.rect(x: p.x - dot, y: p.y - dot, width: 2 * dot, height: 2 * dot, [("fill", Palette.left)])

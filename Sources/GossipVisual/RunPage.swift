@@ -17,7 +17,9 @@ public enum RunPage {
         let sections = [
             timeline(run), delivery(run), tree(run, message: message), overlay(run),
         ]
-        return HTMLPage(title: title ?? "Cluster run: \(peers.count) peers, \(seeds) seeds", subtitle: subtitle, sections: sections).html()
+        return HTMLPage(
+            title: title ?? "Cluster run: \(peers.count) peers, \(seeds) seeds", subtitle: subtitle, sections: sections
+        ).html()
     }
 
     static func seconds(_ value: Double) -> String { DecimalText.fixed(value, 2) + " s" }
@@ -47,7 +49,8 @@ public enum RunPage {
         let table = HTMLPage.Table(
             caption: "Events in the logs", headers: ["event", "count"],
             rows: Timeline.Kind.allCases.map { [$0.name, "\(counts[$0] ?? 0)"] })
-        return HTMLPage.Section(heading: "Timeline: joins, links, deaths, leaves", summary: summary, chart: chart.svg(), table: table)
+        return HTMLPage.Section(
+            heading: "Timeline: joins, links, deaths, leaves", summary: summary, chart: chart.svg(), table: table)
     }
 
     /// Fraction of all (peer, message) pairs delivered, over time: each message counts for
@@ -73,19 +76,24 @@ public enum RunPage {
             series: [LineChart.Series(name: "delivered (first receipts)", points: points, stepped: true)], yRange: 0...1)
         var summary = [
             "Each message counts once for every peer but the one that created it: \(expected) pairs in all, "
-                + "\(times.count) delivered (" + DecimalText.fixed(expected == 0 ? 100 : Double(times.count) * 100 / Double(expected), 1)
+                + "\(times.count) delivered ("
+                + DecimalText.fixed(expected == 0 ? 100 : Double(times.count) * 100 / Double(expected), 1)
                 + " %). The curve rises as messages are created and spread."
         ]
         for fraction in [0.5, 0.9, 1.0] where expected > 0 {
             let needed = Int((fraction * Double(expected)).rounded(.up))
             if needed >= 1, needed <= times.count {
-                summary.append(DecimalText.fixed(fraction * 100, 0) + " % of pairs delivered by " + seconds(times[needed - 1]) + ".")
+                summary.append(
+                    DecimalText.fixed(fraction * 100, 0) + " % of pairs delivered by " + seconds(times[needed - 1]) + ".")
             }
         }
         let rows = run.messages.prefix(40).map { message -> [String] in
             let got = message.receipts.filter { $0.node != message.origin && peers.contains($0.node) }
             let last = got.map(\.at).max().map { ms($0 - message.createdAt) } ?? "-"
-            return [message.text, run.nodes[message.origin].name, seconds(message.createdAt), "\(got.count) of \(max(peers.count - 1, 0))", last]
+            return [
+                message.text, run.nodes[message.origin].name, seconds(message.createdAt),
+                "\(got.count) of \(max(peers.count - 1, 0))", last,
+            ]
         }
         var table = HTMLPage.Table(
             caption: "Messages", headers: ["message", "origin", "created at", "delivered to", "last receipt after"], rows: rows)
@@ -102,9 +110,13 @@ public enum RunPage {
             message = run.messages.first
         }
         guard let message else {
-            var summary = [chosen.map { "No message in these logs is \($0) (nor starts with it)." } ?? "No message was created in this run."]
+            var summary = [
+                chosen.map { "No message in these logs is \($0) (nor starts with it)." } ?? "No message was created in this run."
+            ]
             if !run.messages.isEmpty {
-                summary.append("Messages: " + run.messages.prefix(10).map(\.text).joined(separator: ", ") + (run.messages.count > 10 ? ", …" : ""))
+                summary.append(
+                    "Messages: " + run.messages.prefix(10).map(\.text).joined(separator: ", ")
+                        + (run.messages.count > 10 ? ", …" : ""))
             }
             return HTMLPage.Section(heading: heading, summary: summary)
         }
@@ -113,14 +125,16 @@ public enum RunPage {
         let receipts = message.receipts.filter { $0.node != message.origin }.sorted { ($0.at, $0.node) < ($1.at, $1.node) }
         for receipt in receipts {
             index[receipt.node] = nodes.count
-            nodes.append(TreeChart.Node(name: run.nodes[receipt.node].name, parent: nil, at: (receipt.at - message.createdAt) * 1000))
+            nodes.append(
+                TreeChart.Node(name: run.nodes[receipt.node].name, parent: nil, at: (receipt.at - message.createdAt) * 1000))
         }
         for (k, receipt) in receipts.enumerated() {
             nodes[k + 1].parent = receipt.from.flatMap { index[$0] }
         }
         let chart = TreeChart(
             id: "tree", title: "Dissemination tree of \(message.text)",
-            description: "The origin \(run.nodes[message.origin].name) at the left; each of the \(receipts.count) peers that got the message "
+            description:
+                "The origin \(run.nodes[message.origin].name) at the left; each of the \(receipts.count) peers that got the message "
                 + "at the time of its first receipt, joined to the neighbour it first got it from.",
             xLabel: "time since the message was created (ms)", unit: "ms", nodes: nodes)
         let (_, depth) = chart.order()

@@ -29,7 +29,8 @@ struct SVGWriter {
     }
 
     mutating func rect(x: Double, y: Double, width: Double, height: Double, _ attributes: [(String, String)] = []) {
-        text += "<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(max(0, width)))\" height=\"\(Self.n(max(0, height)))\""
+        text +=
+            "<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(max(0, width)))\" height=\"\(Self.n(max(0, height)))\""
         text += Self.attributes(attributes) + "/>\n"
     }
 
@@ -50,7 +51,8 @@ struct SVGWriter {
 
     /// `anchor`: start, middle or end. `rotate`: degrees about (x, y).
     mutating func label(
-        _ string: String, x: Double, y: Double, anchor: String = "start", rotate: Double = 0, _ attributes: [(String, String)] = []
+        _ string: String, x: Double, y: Double, anchor: String = "start", rotate: Double = 0,
+        _ attributes: [(String, String)] = []
     ) {
         text += "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\""
         if anchor != "start" { text += " text-anchor=\"\(anchor)\"" }

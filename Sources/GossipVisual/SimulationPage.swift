@@ -18,9 +18,11 @@ public enum SimulationPage {
             "\(seeds) seeds, \(peers) peers (\(json["live_peers"]?.int ?? 0) live at the end), "
                 + DecimalText.fixed(json["virtual_s"]?.double ?? 0, 1) + " s of virtual time, trace digest "
                 + (json["trace_digest"]?.string ?? "-"))
-        let sections = [
-            figures(json), coverage(json, broadcasts), histogram(json, key: "hops"), histogram(json, key: "degree"), detection(json),
-        ] + graph(json)
+        let sections =
+            [
+                figures(json), coverage(json, broadcasts), histogram(json, key: "hops"), histogram(json, key: "degree"),
+                detection(json),
+            ] + graph(json)
         let name = title ?? "Simulation: \(peers) peers, \(seeds) seeds, \(broadcasts?.count ?? 0) broadcasts"
         return HTMLPage(title: name, subtitle: subtitle, sections: sections).html()
     }
@@ -42,7 +44,10 @@ public enum SimulationPage {
                 "p50 \(ms(latency?["p50"]?.double)), p99 \(ms(latency?["p99"]?.double)), max \(ms(latency?["max"]?.double))",
             ],
             ["messages not fully covered", "\(latency?["incomplete_messages"]?.int ?? 0)"],
-            ["hops", "mean " + DecimalText.fixed(json["hops"]?["mean"]?.double ?? 0, 2) + ", max \(json["hops"]?["max"]?.int ?? 0)"],
+            [
+                "hops",
+                "mean " + DecimalText.fixed(json["hops"]?["mean"]?.double ?? 0, 2) + ", max \(json["hops"]?["max"]?.int ?? 0)",
+            ],
             ["copies per broadcast", DecimalText.fixed(json["messages_per_broadcast"]?.double ?? 0, 1)],
             ["dead reports", "\(json["dead_reports"]?.int ?? 0) (\(json["false_dead_reports"]?.int ?? 0) about live peers)"],
             [
@@ -88,7 +93,8 @@ public enum SimulationPage {
         }
         let chart = LineChart(
             id: "coverage", title: "Coverage of each broadcast over time",
-            description: "For each of the \(broadcasts.count) broadcasts, the fraction of live peers that had it against the virtual "
+            description:
+                "For each of the \(broadcasts.count) broadcasts, the fraction of live peers that had it against the virtual "
                 + "milliseconds since it was created (in steps of 5 % of the peers).",
             xLabel: "time since the broadcast was created (ms, virtual)", yLabel: "fraction of live peers that have it",
             series: series, yRange: 0...1)
@@ -97,7 +103,8 @@ public enum SimulationPage {
             summary: [
                 "Each line is one broadcast: how fast it covered the network. A line that stops below 1 never reached every live peer."
             ], chart: chart.svg(),
-            table: HTMLPage.Table(caption: "Broadcasts", headers: ["", "origin", "created at", "peers reached", "full coverage after"], rows: rows))
+            table: HTMLPage.Table(
+                caption: "Broadcasts", headers: ["", "origin", "created at", "peers reached", "full coverage after"], rows: rows))
     }
 
     static func histogram(_ json: JSONValue, key: String) -> HTMLPage.Section {
@@ -133,11 +140,13 @@ public enum SimulationPage {
     static func detection(_ json: JSONValue) -> HTMLPage.Section {
         let times = json["detection_s"]?.array ?? []
         guard !times.isEmpty else {
-            return HTMLPage.Section(heading: "Crash detection", summary: ["No peer crashed in this run (no --crash), so there is nothing to detect."])
+            return HTMLPage.Section(
+                heading: "Crash detection", summary: ["No peer crashed in this run (no --crash), so there is nothing to detect."])
         }
         let chart = BarChart(
             id: "detection", title: "Crash detection",
-            description: "For each of the \(times.count) crashed peers, virtual seconds until the last seed that listed it dropped it.",
+            description:
+                "For each of the \(times.count) crashed peers, virtual seconds until the last seed that listed it dropped it.",
             xLabel: "crashed peer", yLabel: "time until dropped (s)", seriesNames: ["time to detection"],
             groups: times.enumerated().map { BarChart.Group(label: "#\($0.offset + 1)", values: [$0.element.double]) })
         var chartWithDecimals = chart
@@ -196,13 +205,16 @@ public enum SimulationPage {
         }
         let tree = TreeChart(
             id: "tree", title: "Dissemination tree of the first broadcast",
-            description: "The first broadcast from its origin to the \(nodes.count - 1) other live peers that got it, each joined to the "
+            description:
+                "The first broadcast from its origin to the \(nodes.count - 1) other live peers that got it, each joined to the "
                 + "peer it first got it from, at the virtual time it got it.",
             xLabel: "time since the broadcast was created (ms, virtual)", unit: "ms", nodes: nodes)
         sections.append(
             HTMLPage.Section(
                 heading: "Dissemination tree of the first broadcast",
-                summary: ["Who first got the first broadcast from whom, and when (virtual time). Reached \(nodes.count) of \(peers.count) live peers."],
+                summary: [
+                    "Who first got the first broadcast from whom, and when (virtual time). Reached \(nodes.count) of \(peers.count) live peers."
+                ],
                 chart: tree.svg()))
         return sections
     }

@@ -99,7 +99,9 @@ public struct Timeline {
         for (k, row) in rows.enumerated() {
             let y = frame.top + (Double(k) + 0.5) * rowHeight
             if k % labelEvery == 0 {
-                svg.label(row.name, x: frame.left - 6, y: y + (small ? 3 : 4), anchor: "end", [("class", small ? "tick small" : "tick")])
+                svg.label(
+                    row.name, x: frame.left - 6, y: y + (small ? 3 : 4), anchor: "end", [("class", small ? "tick small" : "tick")]
+                )
             }
             svg.group(tooltip: row.name) { svg in
                 let times = row.marks.map(\.at)

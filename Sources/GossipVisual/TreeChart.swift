@@ -88,7 +88,8 @@ public struct TreeChart {
         svg.group(tooltip: nil, [("class", nodes.count > 120 ? "edges thin" : "edges")]) { svg in
             for k in order {
                 guard let parent = nodes[k].parent, parent >= 0, parent < nodes.count, parent != k else { continue }
-                let d = "M\(Markup.number(frame.px(nodes[parent].at))) \(Markup.number(y(parent)))"
+                let d =
+                    "M\(Markup.number(frame.px(nodes[parent].at))) \(Markup.number(y(parent)))"
                     + "V\(Markup.number(y(k)))H\(Markup.number(frame.px(nodes[k].at)))"
                 svg.path(d, [("fill", "none")])
             }
@@ -99,7 +100,9 @@ public struct TreeChart {
             let time = DecimalText.fixed(node.at, 1) + " " + unit
             let hops = depth[k] == 0 ? "origin" : "hop \(depth[k])"
             svg.group(tooltip: "\(node.name): \(time), \(hops)") { svg in
-                svg.circle(cx: frame.px(node.at), cy: y(k), r: depth[k] == 0 ? dot + 2 : dot, [("fill", Palette.colour(depth[k] == 0 ? 5 : 0))])
+                svg.circle(
+                    cx: frame.px(node.at), cy: y(k), r: depth[k] == 0 ? dot + 2 : dot,
+                    [("fill", Palette.colour(depth[k] == 0 ? 5 : 0))])
             }
             if labelled || depth[k] == 0 {
                 svg.label(

@@ -8,7 +8,8 @@ enum Browser {
     static let status: (path: String?, reason: String) = {
         if let path = find() { return (path, "chromium at \(path)") }
         guard geteuid() == 0 else {
-            return report(nil, "report browser tests skipped: no chromium, and not root to install it (apt-get install -y chromium)")
+            return report(
+                nil, "report browser tests skipped: no chromium, and not root to install it (apt-get install -y chromium)")
         }
         print("report browser tests: installing chromium with apt-get")
         _ = LabEnvironment.shell("/usr/bin/apt-get", ["update", "-qq"])
@@ -29,7 +30,8 @@ enum Browser {
 
     static func find() -> String? {
         for name in ["chromium", "chromium-browser", "google-chrome"] {
-            for dir in ["/usr/bin", "/usr/local/bin", "/snap/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+            for dir in ["/usr/bin", "/usr/local/bin", "/snap/bin"]
+            where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
                 return "\(dir)/\(name)"
             }
         }
@@ -120,7 +122,8 @@ extension ProcessTests {
                     let cluster = try net.launch(
                         "cluster",
                         [
-                            "--peers", "5", "--gossip-interval", "0.2", "--messages", "3", "--liveness-interval", "1", "--log-dir",
+                            "--peers", "5", "--gossip-interval", "0.2", "--messages", "3", "--liveness-interval", "1",
+                            "--log-dir",
                             "run-logs", "--report", "run.html",
                         ])
                     let status = try net.awaitExit(cluster, timeout: 60)
@@ -150,7 +153,8 @@ extension ProcessTests {
                 let simulate = try net.launch(
                     "cluster",
                     [
-                        "simulate", "--seeds", "3", "--peers", "50", "--broadcasts", "5", "--crash", "2@10s", "--latency", "exp:3ms",
+                        "simulate", "--seeds", "3", "--peers", "50", "--broadcasts", "5", "--crash", "2@10s", "--latency",
+                        "exp:3ms",
                         "--json", "sim.json",
                     ])
                 #expect(try net.awaitExit(simulate, timeout: 60) == 0, "\(simulate.console)")

@@ -161,7 +161,9 @@ func count(_ needle: String, in text: String) -> Int {
 
     @Test func aTimelineOfThreeHundredRowsNamesEverySixthAndDropsLinkTicks() {
         let rows = (0..<300).map { k in
-            Timeline.Row(name: "p\(k)", marks: [.init(at: 0.1, kind: .listening), .init(at: 0.2, kind: .linked), .init(at: 0.3, kind: .registered)])
+            Timeline.Row(
+                name: "p\(k)",
+                marks: [.init(at: 0.1, kind: .listening), .init(at: 0.2, kind: .linked), .init(at: 0.3, kind: .registered)])
         }
         let small = Timeline(id: "tl", title: "T", description: "d", xLabel: "time (s)", rows: rows, end: 2)
         #expect(small.labelEvery == 6)

@@ -14,7 +14,8 @@ import Testing
             nodes.append(
                 .init(
                     name: "127.0.0.1:600\(k)", isSeed: false,
-                    marks: [.init(at: 0.1, kind: .listening), .init(at: 0.12, kind: .registered), .init(at: 0.13, kind: .linked)]))
+                    marks: [.init(at: 0.1, kind: .listening), .init(at: 0.12, kind: .registered), .init(at: 0.13, kind: .linked)])
+            )
         }
         nodes[5].marks.append(.init(at: 2, kind: .dead))
         let first = RunData.Message(
@@ -139,7 +140,8 @@ import Testing
     }
 
     @Test func twoBenchFilesStandSideBySide() throws {
-        let page = BenchPage.html([("a.json", try Self.bench(1)), ("b.json", try Self.bench(2))], targets: Self.targets, title: nil)
+        let page = BenchPage.html(
+            [("a.json", try Self.bench(1)), ("b.json", try Self.bench(2))], targets: Self.targets, title: nil)
         #expect(page.contains("<title>Benchmarks side by side: A and B</title>"))
         #expect(page.contains(">A p99</text>") && page.contains(">B p99</text>"))
         #expect(page.contains("A: a.json") && page.contains("B: b.json"))

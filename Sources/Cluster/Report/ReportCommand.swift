@@ -126,7 +126,8 @@ enum ReportCommand {
         switch inputs.first! {
         case .run(let directory):
             guard inputs.count == 1 else { throw ReportError("a run's log directory is reported alone: give one input") }
-            return RunPage.html(try RunLogs.read(directory: directory, context: context), title: options.title, message: options.message)
+            return RunPage.html(
+                try RunLogs.read(directory: directory, context: context), title: options.title, message: options.message)
         case .simulation(let path, let json):
             guard inputs.count == 1 else { throw ReportError("a simulation is reported alone: give one input") }
             return SimulationPage.html(json, source: path, title: options.title)
@@ -145,10 +146,10 @@ enum ReportCommand {
     /// The bench's own targets, so the page and the bench's table never disagree.
     static var benchTargets: BenchPage.Targets {
         BenchPage.Targets(
-        p99Ms: BenchTargets.p99Ms, inPerSecond: BenchTargets.inPerSecond, outPerSecond: BenchTargets.outPerSecond,
-        idleRSSBytes: BenchTargets.idleRSSBytes, idleCPUMsPerSecond: BenchTargets.idleCPUMsPerSecond,
-        idleCPUMsPerSecondFastLiveness: BenchTargets.idleCPUMsPerSecondFastLiveness,
-        detectionLastSeconds: BenchTargets.detectionLastSeconds)
+            p99Ms: BenchTargets.p99Ms, inPerSecond: BenchTargets.inPerSecond, outPerSecond: BenchTargets.outPerSecond,
+            idleRSSBytes: BenchTargets.idleRSSBytes, idleCPUMsPerSecond: BenchTargets.idleCPUMsPerSecond,
+            idleCPUMsPerSecondFastLiveness: BenchTargets.idleCPUMsPerSecondFastLiveness,
+            detectionLastSeconds: BenchTargets.detectionLastSeconds)
     }
 
     static func write(_ html: String, to path: String) throws(ReportError) {

@@ -15,7 +15,8 @@ enum RunLogs {
         let seedFiles = names.filter { $0.hasPrefix("seedlog_") && $0.hasSuffix(".txt") }
         let peerFiles = names.filter { $0.hasPrefix("peerlog_") && $0.hasSuffix(".txt") }
         guard !seedFiles.isEmpty || !peerFiles.isEmpty else {
-            throw ReportError("\(directory) has no seedlog_<port>.txt or peerlog_<port>.txt files: not a cluster run's log directory")
+            throw ReportError(
+                "\(directory) has no seedlog_<port>.txt or peerlog_<port>.txt files: not a cluster run's log directory")
         }
         let seeds = seedFiles.map { file in
             let log = SeedLog(path: directory + "/" + file)
@@ -48,13 +49,18 @@ enum RunLogs {
         for address in seedAddresses {
             index[address] = nodes.count
             let log = seeds.first { $0.address == address }!.log
-            nodes.append(.init(name: address.description, isSeed: true, marks: log.listenings.filter { $0 >= start }.map { .init(at: t($0), kind: .listening) }))
+            nodes.append(
+                .init(
+                    name: address.description, isSeed: true,
+                    marks: log.listenings.filter { $0 >= start }.map { .init(at: t($0), kind: .listening) }))
         }
         for peer in thisRun {
             index[peer.address] = nodes.count
             var marks: [Timeline.Mark] = []
             if let listening = peer.log.listenings.last { marks.append(.init(at: t(listening), kind: .listening)) }
-            if let registered = peer.log.registrations.first(where: { $0 >= start }) { marks.append(.init(at: t(registered), kind: .registered)) }
+            if let registered = peer.log.registrations.first(where: { $0 >= start }) {
+                marks.append(.init(at: t(registered), kind: .registered))
+            }
             marks += peer.log.links.filter { $0.at >= start }.map { .init(at: t($0.at), kind: .linked) }
             nodes.append(.init(name: peer.address.description, isSeed: false, marks: marks))
         }
@@ -76,7 +82,9 @@ enum RunLogs {
             let me = index[peer.address]!
             if let last = peer.log.lastLineAt { end = max(end, t(last)) }
             for link in peer.log.links where link.at >= start {
-                guard let other = index[link.peer], other != me, seen.insert([min(me, other), max(me, other)]).inserted else { continue }
+                guard let other = index[link.peer], other != me, seen.insert([min(me, other), max(me, other)]).inserted else {
+                    continue
+                }
                 links.append((min(me, other), max(me, other)))
             }
             for created in peer.log.created where created.at >= start {
@@ -92,11 +100,14 @@ enum RunLogs {
             for (text, receipt) in peer.log.receipts.sorted(by: { $0.key < $1.key }) where receipt.at >= start {
                 guard let k = messageIndex[text] else { continue }
                 messages[k].receipts.append(
-                    .init(node: me, from: receipt.from.flatMap { index[$0] }, fromName: receipt.from?.description ?? "?", at: t(receipt.at)))
+                    .init(
+                        node: me, from: receipt.from.flatMap { index[$0] }, fromName: receipt.from?.description ?? "?",
+                        at: t(receipt.at)))
             }
         }
         for k in messages.indices { messages[k].receipts.sort { ($0.at, $0.node) < ($1.at, $1.node) } }
-        return RunData(source: directory, command: context.command, nodes: nodes, links: links, messages: messages, end: end, notes: notes)
+        return RunData(
+            source: directory, command: context.command, nodes: nodes, links: links, messages: messages, end: end, notes: notes)
     }
 
     /// What the seeds logged about each peer: removals (dead or left), and registrations that
@@ -107,7 +118,9 @@ enum RunLogs {
         enum Change { case removed(String), registered }
         var changes: [(at: Int64, peer: Int, change: Change)] = []
         for log in seeds {
-            for r in log.removals where r.at >= start && r.at < stop { if let k = index[r.peer] { changes.append((r.at, k, .removed(r.reason))) } }
+            for r in log.removals where r.at >= start && r.at < stop {
+                if let k = index[r.peer] { changes.append((r.at, k, .removed(r.reason))) }
+            }
             for r in log.registrations where r.at >= start { if let k = index[r.peer] { changes.append((r.at, k, .registered)) } }
         }
         changes.sort { ($0.at, $0.peer) < ($1.at, $1.peer) }
