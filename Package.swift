@@ -48,6 +48,9 @@ let package = Package(
         .target(name: "GossipOptions", dependencies: ["GossipCore"], swiftSettings: strictSettings),
         // The reports' JSON writer and number formatting, for the bench and the simulator.
         .target(name: "GossipReport", swiftSettings: strictSettings),
+        // `cluster report`: charts (SVG) and the HTML page around them, from values already read
+        // (run logs, simulation and bench JSON). Pure: no I/O, so its layouts are unit-tested.
+        .target(name: "GossipVisual", dependencies: ["GossipReport"], swiftSettings: strictSettings),
         // Drives the same protocol instances with virtual time and a modelled network.
         .target(
             name: "GossipSimulation", dependencies: ["GossipCore", "GossipOptions", "GossipReport"],
@@ -66,16 +69,20 @@ let package = Package(
         // Depends on the node programs so that `swift run cluster` builds them too.
         .executableTarget(
             name: "Cluster",
-            dependencies: ["GossipCore", "GossipOptions", "GossipRuntime", "GossipReport", "GossipSimulation", "Seed", "Peer"],
+            dependencies: [
+                "GossipCore", "GossipOptions", "GossipRuntime", "GossipReport", "GossipSimulation", "GossipVisual", "Seed",
+                "Peer",
+            ],
             swiftSettings: strictSettings),
         .testTarget(name: "GossipCoreTests", dependencies: ["GossipCore"], swiftSettings: strictSettings),
         // The shell in-process: sockets, the event loop, the log sink, option parsing.
         .testTarget(name: "RuntimeTests", dependencies: ["GossipCore", "GossipOptions", "GossipRuntime"], swiftSettings: strictSettings),
         .testTarget(
             name: "SimulationTests", dependencies: ["GossipCore", "GossipOptions", "GossipSimulation"], swiftSettings: strictSettings),
+        .testTarget(name: "VisualTests", dependencies: ["GossipReport", "GossipVisual"], swiftSettings: strictSettings),
         // Depends on the programs so that `swift test` builds the binaries it runs.
         .testTarget(
             name: "IntegrationTests", dependencies: ["GossipCore", "GossipRuntime", "Seed", "Peer", "Cluster"],
-            swiftSettings: strictSettings),
+            exclude: ["Fixtures"], swiftSettings: strictSettings),
     ]
 )

@@ -33,9 +33,11 @@ final class ClusterRun {
         for entry in peerLogs { say("  peer \(entry.peer): \(entry.path)") }
         let stopReason = waitForEnd(signals: signals)
         say("Stopping (\(stopReason))")
+        let stoppedAt = SystemClock.wallMicroseconds()
         stopAll()
         let report = DeliveryReport(logs: peerLogs)
         say(report.table())
+        if let path = options.reportPath, !writeReport(to: path, stoppedAt: stoppedAt) { return 1 }
         return report.isComplete ? 0 : 1
     }
 
@@ -131,6 +133,22 @@ final class ClusterRun {
                 let everyoneDone = report.rows.allSatisfy { $0.created.count == settings.messageCount }
                 if everyoneDone && report.isComplete { return "every peer has every message" }
             }
+        }
+    }
+
+    /// `--report FILE`: the page `cluster report` makes of this run's log directory.
+    /// Seeds' lines from `stoppedAt` on are this program stopping the peers, not the run's leaves.
+    private func writeReport(to path: String, stoppedAt: Int64) -> Bool {
+        let command = (["cluster"] + options.arguments).joined(separator: " ")
+        do {
+            let html = try ReportCommand.page(
+                .init(inputs: [options.logDirectory], out: path), run: .init(command: command, stoppedAt: stoppedAt))
+            try ReportCommand.write(html, to: path)
+            say("Report written to \(path)")
+            return true
+        } catch {
+            say("cluster: report: \(error)")
+            return false
         }
     }
 

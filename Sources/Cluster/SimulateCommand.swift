@@ -108,6 +108,7 @@ enum SimulateCommand {
         var report = simulation.run()
         report.wallSeconds = (SystemClock.monotonic() - start).seconds
         report.peakRSSBytes = ProcessProbe.peakResidentBytes(getpid()) ?? 0
+        report.command = (["cluster", "simulate"] + arguments).joined(separator: " ")
         say(report.table())
         if let jsonPath {
             let fd = open(jsonPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

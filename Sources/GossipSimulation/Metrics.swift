@@ -16,7 +16,16 @@ struct Metrics {
         var lastArrival: Int64
         /// Hops of the first copy each peer got (255: none yet; 0: the origin).
         var hops: [UInt8]
+        /// When each peer got its first copy (-1: none yet), for the coverage curve.
+        var arrivedAt: [Int64]
+        /// Which peer each peer got its first copy from (-1: none, or a seed), for the
+        /// dissemination tree of `cluster report`; kept only for small networks.
+        var from: [Int32]
     }
+
+    /// Networks up to this many peers keep who sent each first copy (and report the overlay's
+    /// links and a dissemination tree); larger ones would pay memory for a picture nobody draws.
+    static let graphLimit = 500
     var messageIndex: [String: Int] = [:]
     var messages: [Tracked] = []
 
@@ -65,7 +74,11 @@ struct Metrics {
         lastLookup = ("", -1)
         var hops = [UInt8](repeating: 255, count: peerCount)
         hops[peer] = 0
-        messages.append(Tracked(origin: peer, createdAt: time, arrivals: 1, lastArrival: time, hops: hops))
+        var arrivedAt = [Int64](repeating: -1, count: peerCount)
+        arrivedAt[peer] = time
+        let from = [Int32](repeating: -1, count: peerCount <= Self.graphLimit ? peerCount : 0)
+        messages.append(
+            Tracked(origin: peer, createdAt: time, arrivals: 1, lastArrival: time, hops: hops, arrivedAt: arrivedAt, from: from))
     }
 
     /// Counts a copy sent by `peer`; returns the hop count that copy carries.
@@ -75,8 +88,11 @@ struct Metrics {
         return hop >= 254 ? 254 : hop + 1
     }
 
-    mutating func received(_ k: Int, by peer: Int, hop: UInt8, at time: Int64) {
+    /// `sender`: the peer it came from (-1 if not a peer).
+    mutating func received(_ k: Int, by peer: Int, from sender: Int, hop: UInt8, at time: Int64) {
         messages[k].hops[peer] = hop
+        messages[k].arrivedAt[peer] = time
+        if !messages[k].from.isEmpty { messages[k].from[peer] = Int32(sender) }
         messages[k].arrivals += 1
         messages[k].lastArrival = time
     }
@@ -84,6 +100,8 @@ struct Metrics {
     /// The peer refused a message recorded as received (stale): take the record back.
     mutating func notKept(_ k: Int, by peer: Int) {
         messages[k].hops[peer] = 255
+        messages[k].arrivedAt[peer] = -1
+        if !messages[k].from.isEmpty { messages[k].from[peer] = -1 }
         messages[k].arrivals -= 1
     }
 

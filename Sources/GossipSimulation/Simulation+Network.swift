@@ -200,7 +200,10 @@ extension Simulation {
             let isNew = !metrics.has(Int(tracked), peer: peer)
             // Recorded before the peer handles it: it forwards the message while handling it,
             // and each copy carries this peer's hop count plus one.
-            if isNew { metrics.received(Int(tracked), by: peer, hop: hop, at: now) }
+            if isNew {
+                let sender = Int(atServer ? pipe.client : pipe.server) - seedCount
+                metrics.received(Int(tracked), by: peer, from: sender, hop: hop, at: now)
+            }
             let logged = peers[peer].messageLog.count
             handle(.message(id, message), at: node)
             if isNew, !peers[peer].messageLog.contains(gossip) { metrics.notKept(Int(tracked), by: peer) }

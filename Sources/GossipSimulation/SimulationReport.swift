@@ -39,6 +39,35 @@ public struct SimulationReport: Sendable {
     /// Filled in by the caller, who measures the run from outside.
     public var wallSeconds = 0.0
     public var peakRSSBytes = 0
+    /// The command line, filled in by the caller (for the report's title).
+    public var command = ""
+
+    /// One broadcast's spread, for `cluster report`'s coverage curves.
+    public struct Broadcast: Sendable {
+        public var origin: String
+        public var createdSeconds: Double
+        /// Live peers (origin included) that had it at the end.
+        public var reached: Int
+        /// Seconds after creation at which each of `curveFractions` of the live peers had it
+        /// (nil: that share never did).
+        public var curve: [Double?]
+    }
+    public static let curveFractions = (1...20).map { Double($0) / 20 }
+    public var broadcasts: [Broadcast] = []
+    /// Deliveries to live peers by hop count (the origin's own copy is hop 0).
+    public var hopHistogram: [Int: Int] = [:]
+
+    /// The overlay's links and the first broadcast's tree, for networks of at most
+    /// `Metrics.graphLimit` peers: positions index `peers` (the live peers' addresses).
+    public struct Graph: Sendable {
+        public var peers: [String]
+        public var edges: [(Int, Int)]
+        /// For each peer, the position of the peer it first got broadcast 0 from (nil: the
+        /// origin, or never got it); and when, seconds after creation.
+        public var treeParent: [Int?]
+        public var treeAt: [Double?]
+    }
+    public var graph: Graph?
 
     public static func percentile(_ values: [Double], _ p: Double) -> Double? {
         guard !values.isEmpty else { return nil }
@@ -107,7 +136,7 @@ public struct SimulationReport: Sendable {
     /// The report as JSON (keys documented in the README).
     public func json() -> String {
         let histogram = degree.histogram.sorted { $0.key < $1.key }.map { ("\($0.key)", JSONValue.integer($0.value)) }
-        let report: JSONValue = .object([
+        var pairs: [(String, JSONValue)] = [
             ("seeds", .integer(seeds)),
             ("peers", .integer(peers)),
             ("live_peers", .integer(livePeers)),
@@ -124,7 +153,13 @@ public struct SimulationReport: Sendable {
                     ("incomplete_messages", .integer(incompleteMessages)),
                 ])
             ),
-            ("hops", .object([("mean", .number(meanHops)), ("max", .integer(maxHops))])),
+            (
+                "hops",
+                .object([
+                    ("mean", .number(meanHops)), ("max", .integer(maxHops)),
+                    ("histogram", .object(hopHistogram.sorted { $0.key < $1.key }.map { ("\($0.key)", .integer($0.value)) })),
+                ])
+            ),
             ("messages_per_broadcast", .number(messagesPerBroadcast)),
             ("dead_reports", .integer(deadReports)),
             ("false_dead_reports", .integer(falseDeadReports)),
@@ -142,8 +177,38 @@ public struct SimulationReport: Sendable {
             ("trace_digest", .string(traceDigest)),
             ("wall_s", .number(wallSeconds)),
             ("peak_rss_bytes", .integer(peakRSSBytes)),
-        ])
-        return report.text()
+            ("command", .string(command)),
+            ("coverage_curve_fractions", .array(Self.curveFractions.map { .number($0) })),
+            (
+                "broadcasts",
+                .array(
+                    broadcasts.map { b in
+                        .object([
+                            ("origin", .string(b.origin)), ("created_s", .number(b.createdSeconds)),
+                            ("reached", .integer(b.reached)),
+                            ("coverage_curve_s", .array(b.curve.map { JSONValue.optional($0) })),
+                        ])
+                    })
+            ),
+        ]
+        if let graph {
+            pairs.append(
+                (
+                    "graph",
+                    .object([
+                        ("peers", .array(graph.peers.map { .string($0) })),
+                        ("edges", .array(graph.edges.map { .array([.integer($0.0), .integer($0.1)]) })),
+                        (
+                            "tree",
+                            .object([
+                                ("broadcast", .integer(0)), ("parent", .array(graph.treeParent.map { JSONValue.optional($0) })),
+                                ("at_s", .array(graph.treeAt.map { JSONValue.optional($0) })),
+                            ])
+                        ),
+                    ])
+                ))
+        }
+        return JSONValue.object(pairs).text()
     }
 }
 
@@ -181,7 +246,7 @@ extension Simulation {
         }
         let overlay = Overlay(simulation: self, live: live)
         let diameter = overlay.diameter(random: &scriptRandom)
-        return SimulationReport(
+        var report = SimulationReport(
             seeds: seedCount, peers: settings.peers, livePeers: live.count, virtualSeconds: Double(now) / 1e9,
             events: eventCount, traceDigest: digest.hex,
             delivery: expected == 0 ? 1 : Double(delivered) / Double(expected), deliveredPairs: delivered,
@@ -197,5 +262,50 @@ extension Simulation {
             crashesListedByNoSeed: metrics.crashes.count { $0.listedBy == 0 },
             degree: overlay.degrees(), components: overlay.componentCount(), diameter: diameter.value,
             diameterIsExact: diameter.exact)
+        addPictures(to: &report, live: live, overlay: overlay)
+        return report
+    }
+
+    /// What `cluster report` draws: each broadcast's coverage curve, the hop histogram, and
+    /// for small networks the overlay's links and the first broadcast's tree. Read from the
+    /// metrics after the run, so it changes nothing in it.
+    private func addPictures(to report: inout SimulationReport, live: [Int], overlay: Overlay) {
+        for message in metrics.messages {
+            var times = live.compactMap { peer -> Int64? in
+                let at = message.arrivedAt[peer]
+                return at < 0 ? nil : at - message.createdAt
+            }
+            times.sort()
+            for peer in live where message.hops[peer] != 255 { report.hopHistogram[Int(message.hops[peer]), default: 0] += 1 }
+            let curve = SimulationReport.curveFractions.map { fraction -> Double? in
+                let needed = Int((fraction * Double(live.count)).rounded(.up))
+                guard needed >= 1, needed <= times.count else { return needed < 1 ? 0 : nil }
+                return Double(times[needed - 1]) / 1e9
+            }
+            report.broadcasts.append(
+                .init(
+                    origin: addresses[seedCount + message.origin].description, createdSeconds: Double(message.createdAt) / 1e9,
+                    reached: times.count, curve: curve))
+        }
+        guard live.count <= Metrics.graphLimit else { return }
+        var position = [Int](repeating: -1, count: settings.peers)
+        for (k, peer) in live.enumerated() { position[peer] = k }
+        var edges: [(Int, Int)] = []
+        for (k, neighbours) in overlay.adjacency.enumerated() {
+            for other in neighbours where Int(other) > k { edges.append((k, Int(other))) }
+        }
+        var parent = [Int?](repeating: nil, count: live.count)
+        var at = [Double?](repeating: nil, count: live.count)
+        if let first = metrics.messages.first, !first.from.isEmpty {
+            for (k, peer) in live.enumerated() where first.arrivedAt[peer] >= 0 {
+                at[k] = Double(first.arrivedAt[peer] - first.createdAt) / 1e9
+                let sender = Int(first.from[peer])
+                if peer != first.origin, sender >= 0, sender < position.count, position[sender] >= 0 {
+                    parent[k] = position[sender]
+                }
+            }
+        }
+        report.graph = .init(
+            peers: live.map { addresses[seedCount + $0].description }, edges: edges, treeParent: parent, treeAt: at)
     }
 }

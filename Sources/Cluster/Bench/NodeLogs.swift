@@ -30,6 +30,13 @@ final class PeerLog {
     private(set) var receipts: [String: Receipt] = [:]
     /// `Dead Node` reports this peer made, by the address reported.
     private(set) var reports: [(dead: NodeAddress, at: Int64)] = []
+    /// Every `Linked with peer <addr>` line: the neighbour and when (for `cluster report`'s overlay).
+    private(set) var links: [(peer: NodeAddress, at: Int64)] = []
+    /// Every `Peer listening on` and `Registered with` line's time (a log appended to by
+    /// several runs has several), and the time of the last line read.
+    private(set) var listenings: [Int64] = []
+    private(set) var registrations: [Int64] = []
+    private(set) var lastLineAt: Int64?
 
     init(path: String) { tail = LogTail(path: path) }
 
@@ -37,6 +44,7 @@ final class PeerLog {
     func update() {
         tail.readLines { line in
             guard let event = LogText.event(inLogLine: line), let at = clock.microseconds(ofLine: line) else { return }
+            lastLineAt = at
             if let receipt = LogText.receipt(inEvent: event) {
                 guard receipts[receipt.message.text] == nil else { return }
                 receipts[receipt.message.text] = Receipt(at: at, from: receipt.from, forwarded: receipt.forwarded)
@@ -45,6 +53,7 @@ final class PeerLog {
             } else if event.hasPrefix("Linked with peer ") {
                 linkLines += 1
                 linkTimes.append(at)
+                if let peer = Self.address(after: "Linked with peer ", in: event) { links.append((peer, at)) }
                 if firstLinkAt == nil { firstLinkAt = at }
             } else if event.hasPrefix("Link with peer "), event.hasSuffix(" is up again") {
                 linkTimes.append(at)  // A link restored to a neighbour it kept: linked again all the same.
@@ -52,8 +61,10 @@ final class PeerLog {
                 reports.append((dead, at))
             } else if event.hasPrefix("Registered with ") {
                 if registeredAt == nil { registeredAt = at }
+                registrations.append(at)
             } else if event.hasPrefix("Peer listening on ") {
                 if listeningAt == nil { listeningAt = at }
+                listenings.append(at)
             }
         }
     }
@@ -97,12 +108,17 @@ final class SeedLog {
     private(set) var removals: [Removal] = []
     /// `Suspect peer` lines: accusations the seed took and checked.
     private(set) var suspicions = 0
+    /// Every `Seed listening on` line's time (a log appended to by several runs, or a seed
+    /// restarted, has several), and the time of the last line read.
+    private(set) var listenings: [Int64] = []
+    private(set) var lastLineAt: Int64?
 
     init(path: String) { tail = LogTail(path: path) }
 
     func update() {
         tail.readLines { line in
             guard let event = LogText.event(inLogLine: line), let at = clock.microseconds(ofLine: line) else { return }
+            lastLineAt = at
             if event.hasPrefix("Registered peer ") {
                 if let peer = PeerLog.address(after: "Registered peer ", in: event) {
                     registrations.append((peer, at))
@@ -115,6 +131,7 @@ final class SeedLog {
                 suspicions += 1
             } else if event.hasPrefix("Seed listening on ") {
                 if listeningAt == nil { listeningAt = at }
+                listenings.append(at)
             }
         }
     }
