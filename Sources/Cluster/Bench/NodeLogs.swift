@@ -35,6 +35,8 @@ final class PeerLog {
     /// Every `Peer listening on` and `Registered with` line's time (a log appended to by
     /// several runs has several), and the time of the last line read.
     private(set) var listenings: [Int64] = []
+    /// The address the node said it listens on (the last time it started).
+    private(set) var listenAddress: NodeAddress?
     private(set) var registrations: [Int64] = []
     private(set) var lastLineAt: Int64?
 
@@ -65,6 +67,7 @@ final class PeerLog {
             } else if event.hasPrefix("Peer listening on ") {
                 if listeningAt == nil { listeningAt = at }
                 listenings.append(at)
+                listenAddress = Self.address(after: "Peer listening on ", in: event) ?? listenAddress
             }
         }
     }
@@ -111,6 +114,8 @@ final class SeedLog {
     /// Every `Seed listening on` line's time (a log appended to by several runs, or a seed
     /// restarted, has several), and the time of the last line read.
     private(set) var listenings: [Int64] = []
+    /// The address the node said it listens on (the last time it started).
+    private(set) var listenAddress: NodeAddress?
     private(set) var lastLineAt: Int64?
 
     init(path: String) { tail = LogTail(path: path) }
@@ -132,6 +137,7 @@ final class SeedLog {
             } else if event.hasPrefix("Seed listening on ") {
                 if listeningAt == nil { listeningAt = at }
                 listenings.append(at)
+                listenAddress = PeerLog.address(after: "Seed listening on ", in: event) ?? listenAddress
             }
         }
     }

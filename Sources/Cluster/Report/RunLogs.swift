@@ -11,9 +11,18 @@ import GossipVisual
 /// listening (peers' lines before that are left out too).
 enum RunLogs {
     static func read(directory: String, context: ReportCommand.RunContext) throws(ReportError) -> RunData {
-        let names = try listing(directory)
-        let seedFiles = names.filter { $0.hasPrefix("seedlog_") && $0.hasSuffix(".txt") }
-        let peerFiles = names.filter { $0.hasPrefix("peerlog_") && $0.hasSuffix(".txt") }
+        // A `cluster` run keeps its logs in one directory; a `cluster lab` run gives each node a
+        // directory of its own (`s1/seedlog_5000.txt`, `p7/peerlog_6000.txt`): one level down.
+        var names = try listing(directory)
+        for name in names {
+            guard let inner = try? listing(directory + "/" + name) else { continue }
+            names += inner.filter { $0.hasSuffix(".txt") }.map { name + "/" + $0 }
+        }
+        func isLog(_ name: String, _ prefix: String) -> Bool {
+            (name.split(separator: "/").last ?? "").hasPrefix(prefix) && name.hasSuffix(".txt")
+        }
+        let seedFiles = names.filter { isLog($0, "seedlog_") }
+        let peerFiles = names.filter { isLog($0, "peerlog_") }
         guard !seedFiles.isEmpty || !peerFiles.isEmpty else {
             throw ReportError(
                 "\(directory) has no seedlog_<port>.txt or peerlog_<port>.txt files: not a cluster run's log directory")
@@ -21,12 +30,12 @@ enum RunLogs {
         let seeds = seedFiles.map { file in
             let log = SeedLog(path: directory + "/" + file)
             log.update()
-            return (address: address(of: file), log: log)
+            return (address: log.listenAddress ?? address(of: file), log: log)
         }
         let peers = peerFiles.map { file in
             let log = PeerLog(path: directory + "/" + file)
             log.update()
-            return (address: address(of: file), log: log)
+            return (address: log.listenAddress ?? address(of: file), log: log)
         }
         // The run starts when the last seed to (re)start listening did; without seeds' logs,
         // when the first peer of the last run did.
@@ -153,8 +162,8 @@ enum RunLogs {
         return first
     }
 
-    /// `peerlog_6001.txt` → 127.0.0.1:6001 (the cluster's nodes listen on the loopback; the
-    /// file name has the port only).
+    /// `peerlog_6001.txt` → 127.0.0.1:6001, for a log that never said where it listens (the
+    /// cluster's nodes listen on the loopback; the file name has the port only).
     static func address(of file: String) -> NodeAddress {
         let digits = file.drop { !$0.isNumber }.prefix { $0.isNumber }
         return NodeAddress(host: .loopback, port: UInt16(digits) ?? 0)
