@@ -170,27 +170,40 @@ struct PeerLivenessTests {
         #expect(sentError(on: id, actions))
     }
 
-    @Test("a seed that leaves a renewal unanswered for a round gets a fresh connection")
+    /// Rounds 1 to 4, seeds silent: renewals every other round, so the first goes out in round
+    /// 2 and is found unanswered in round 4.
+    @Test("a seed that leaves a renewal unanswered until the next gets a fresh connection")
     func stuckSeedConnectionReplaced() {
-        var (fixture, _) = linked()
-        let first = startRound(&fixture, seedsAnswer: false)
-        _ = fixture.fire(.livenessTimeout, after: Self.timeout)
-        let second = startRound(&fixture, seedsAnswer: false)
-        let renewed = sends(first).filter { if case .register = $0.1 { true } else { false } }.map(\.0)
-        #expect(renewed.count == 2)
-        #expect(Set(closes(second)) == Set(renewed))
-        #expect(Set(connects(second).map(\.1)) == Set(fixture.peer.registeredSeeds))
+        var (fixture, id) = linked()
+        var rounds: [[Action]] = []
+        for _ in 0..<4 {
+            rounds.append(startRound(&fixture, seedsAnswer: false))
+            _ = fixture.line(id, "Liveness Reply:\(fixture.now.wall):127.0.0.1:6001:127.0.0.1:6002")
+            _ = fixture.fire(.livenessTimeout, after: Self.timeout)
+        }
+        func renewals(_ actions: [Action]) -> [ConnectionID] {
+            sends(actions).filter { if case .register = $0.1 { true } else { false } }.map(\.0)
+        }
+        #expect(renewals(rounds[0]).isEmpty && renewals(rounds[2]).isEmpty, "renewals every other round")
+        #expect(renewals(rounds[1]).count == 2)
+        #expect(Set(closes(rounds[3])) == Set(renewals(rounds[1])))
+        #expect(Set(connects(rounds[3]).map(\.1)) == Set(fixture.peer.registeredSeeds))
     }
 
     @Test("a report a seed could not be given is sent again while fresh, and dropped once two intervals old")
     func undeliveredReportRetriedWhileFresh() throws {
-        var (fixture, _) = linked()
-        _ = fireLiveness(&fixture, times: 2, seedsAnswer: false)
-        // Round 3 replaces the silent seed connections again; its report waits on the new ones.
-        let reconnects = connects(startRound(&fixture, seedsAnswer: false))
+        var (fixture, id) = linked()
+        // Round 1 answered; rounds 2 to 4 missed, so the report comes at round 4's time-out, when
+        // round 4 has just replaced the seed connections that left round 2's renewal unanswered.
+        _ = startRound(&fixture, seedsAnswer: false)
+        _ = fixture.line(id, "Liveness Reply:\(fixture.now.wall):127.0.0.1:6001:127.0.0.1:6002")
         _ = fixture.fire(.livenessTimeout, after: Self.timeout)
-        let (id, seed) = try #require(reconnects.first)
-        let lost = fixture.handle(.connectFailed(id, reason: "Connection timed out"))
+        _ = fireLiveness(&fixture, times: 2, seedsAnswer: false)
+        let reconnects = connects(startRound(&fixture, seedsAnswer: false))
+        let report = fixture.fire(.livenessTimeout, after: Self.timeout)
+        #expect(logs(report).contains { $0.hasPrefix("Reporting Dead Node:127.0.0.1:6002") })
+        let (lostID, seed) = try #require(reconnects.first)
+        let lost = fixture.handle(.connectFailed(lostID, reason: "Connection timed out"))
         let (rejoin, _) = try #require(connects(lost).first { $0.1 == seed })
         let retry = startRound(&fixture, seedsAnswer: false)
         #expect(logs(retry).contains { $0.hasPrefix("Reporting again to seed \(seed)") })

@@ -152,7 +152,7 @@ struct SeedMembershipTests {
         var driver = MembershipDriver()
         driver.register(p1)
         var actions: [Action] = []
-        for _ in 0..<6 { actions += driver.check(after: 500) }
+        for _ in 0..<8 { actions += driver.check(after: 500) }
         #expect(driver.isSuspect(p1))
         #expect(connects(actions).map(\.1).contains(p1), "and probes it")
     }
@@ -234,12 +234,12 @@ struct SeedMembershipTests {
     func idleSeedWakesRarely() {
         var driver = MembershipDriver()
         let actions = driver.register(p1)
-        #expect(schedules(actions)[.membership] == at(3000).instant, "three intervals after p1 was last heard from")
-        driver.time = 1000
+        #expect(schedules(actions)[.membership] == at(4000).instant, "four intervals after p1 was last heard from")
+        driver.time = 2000
         #expect(schedules(driver.register(p1))[.membership] == nil, "a renewal leaves the armed check alone")
-        driver.time = 3000
+        driver.time = 4000
         let check = driver.handle(.timer(.membership))
-        #expect(schedules(check)[.membership] == at(4000).instant, "p1 renewed at 1 s: silent from 4 s")
+        #expect(schedules(check)[.membership] == at(6000).instant, "p1 renewed at 2 s: silent from 6 s")
         #expect(driver.status(p1) == .alive)
     }
 
@@ -249,5 +249,20 @@ struct SeedMembershipTests {
         driver.register(p1, p2)
         let actions = driver.report(p2, by: p1)
         #expect(schedules(actions)[.membership] == at(500).instant)
+    }
+
+    @Test("a probe reset by a dying process is followed by another probe half an interval later")
+    func resetProbeIsRetried() throws {
+        var driver = MembershipDriver()
+        driver.register(p1, p2)
+        driver.time = 1000
+        driver.register(p1, p2)
+        let closed = driver.handle(.closed(driver.connectionOf[p1]!, .failed("Connection reset by peer")))
+        let (probe, _) = try #require(connects(closed).first)
+        #expect(schedules(closed)[.membership] == at(1500).instant)
+        _ = driver.handle(.connected(probe))
+        _ = driver.handle(.closed(probe, .failed("Connection reset by peer")))
+        let check = driver.check(after: 500)
+        #expect(connects(check).map(\.1) == [p1])
     }
 }

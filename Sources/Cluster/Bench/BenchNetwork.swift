@@ -39,11 +39,12 @@ final class BenchNetwork {
         do { try Files.makeDirectory(logDirectory) } catch { throw .failed(error.description) }
     }
 
-    /// Starts `count` seeds on free ports and writes `config.txt` listing them.
-    func startSeeds(_ count: Int) throws(BenchError) {
+    /// Starts `count` seeds on free ports and writes `config.txt` listing them. `options`: the
+    /// seed's own (its `--liveness-interval` must be the peers').
+    func startSeeds(_ count: Int, options: [String] = []) throws(BenchError) {
         for _ in 0..<count {
             let (address, process) = try launch("seed", logPrefix: "seedlog", withInput: false) { port in
-                ["--port", "\(port)", "--log-dir", self.logDirectory]
+                ["--port", "\(port)", "--log-dir", self.logDirectory] + options
             }
             seeds.append(Seed(address: address, process: process, log: SeedLog(path: logPath("seedlog", address.port))))
         }

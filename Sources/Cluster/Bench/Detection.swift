@@ -31,7 +31,7 @@ enum Detection {
         let start = SystemClock.monotonic()
         let net = try context.network("detection")
         defer { net.stop() }
-        try net.startSeeds(3)
+        try net.startSeeds(3, options: ["--liveness-interval", "\(interval)s"])
         let options = ["--messages", "0", "--liveness-interval", "\(interval)s", "--liveness-misses", "\(misses)"]
         for _ in 0..<count { try net.startPeer(options) }
         try net.awaitOverlay(limit: .seconds(20) + .milliseconds(100 * count))

@@ -43,7 +43,8 @@ enum Footprint {
     ) throws(BenchError) -> Run {
         let net = try context.network(name)
         defer { net.stop() }
-        try net.startSeeds(1)
+        // The seed is given the peers' liveness interval, as `cluster` and the lab give it.
+        try net.startSeeds(1, options: options.starts(with: ["--liveness-interval"]) ? Array(options.prefix(2)) : [])
         let seed = net.seeds[0]
         try net.startPeer(["--messages", "0"] + options)
         let first = net.peers[0]

@@ -66,6 +66,7 @@ extension PeerProtocol {
         let awaiting = neighbourOrder.filter { neighbours[$0]?.liveness.awaitingReply == true }
         if awaiting.count >= 2, awaiting.count == neighbourOrder.count {
             log("No neighbour answered this round: this peer may be the one cut off; counting no misses, reconnecting", &actions)
+            renewSoon = true
             for peer in awaiting {
                 guard var neighbour = neighbours[peer] else { continue }
                 if neighbour.refused {
@@ -98,6 +99,7 @@ extension PeerProtocol {
     /// renew with the seeds now (they may have dropped us meanwhile).
     mutating func wokeUp(late: Duration, actions: inout [Action]) {
         log("Woke up \(late.secondsText) late (this process was paused); not counting missed replies", &actions)
+        renewSoon = true
         for peer in neighbourOrder { neighbours[peer]?.liveness.forgive() }
     }
 

@@ -4,16 +4,20 @@
 /// registers with a quorum when some seeds are down; when none is left, it asks again every
 /// round, so a peer started before its seeds registers once they are up.
 ///
-/// Registration is soft state (docs/PROTOCOL.md, "Membership"): once a liveness round the peer
-/// sends each of its seeds `Register` again. The answer (a fresh peer list) proves the seed
+/// Registration is soft state (docs/PROTOCOL.md, "Membership"): every other liveness round the
+/// peer sends each of its seeds `Register` again. The answer (a fresh peer list) proves the seed
 /// still lists it; a seed that restarted, or dropped the peer by mistake, lists it again. A
-/// renewal left unanswered for a whole round means the connection is stuck (loss, a healed
+/// renewal left unanswered until the next one means the connection is stuck (loss, a healed
 /// partition whose TCP retransmissions have backed off): it is closed and a fresh one opened.
 /// A peer that lost a seed asks it again at once and at every round; it turns to another seed
 /// only when that one stays away for `rejoinGrace`, so a restarted seed gets its peers back.
 ///
 /// Where the peer stands with each seed is one `SeedStandings.Standing` per seed.
 extension PeerProtocol {
+    /// Rounds between renewals: every other liveness interval. A seed suspects a peer only
+    /// after `SeedSettings.silenceLimit` (four intervals) without one.
+    static let renewalRounds = 2
+
     /// How long a lost seed is asked again before another seed takes its place.
     var rejoinGrace: Duration { settings.livenessInterval * 3 }
 
@@ -149,7 +153,15 @@ extension PeerProtocol {
     mutating func renewRegistrations(now: Now, actions: inout [Action]) {
         expireRegistrations(now: now, actions: &actions)
         seeds.newRound()
-        for seed in seeds.registered {
+        // Renewals go out every `renewalRounds` rounds (an idle peer's cost is its wake-ups, and
+        // each seed's answer is one), or at once after a round that heard from nobody or a pause.
+        roundsSinceRenewal += 1
+        let renewing = roundsSinceRenewal >= Self.renewalRounds || renewSoon
+        if renewing {
+            roundsSinceRenewal = 0
+            renewSoon = false
+        }
+        for seed in seeds.registered where renewing {
             if case .registered(let sent?) = seeds[seed], now.instant - sent > .zero, let id = seedConnections.removeValue(forKey: seed) {
                 // A whole round without an answer: the connection is stuck. A fresh one is not.
                 roles[id] = nil

@@ -23,6 +23,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
     public internal(set) var knownPeers: [NodeAddress] = []
     /// The open (or opening) connection to each seed.
     var seedConnections: [NodeAddress: ConnectionID] = [:]
+    /// Liveness rounds since the last renewal, and whether the next round must renew anyway
+    /// (after a round that heard from nobody, or a pause: the seeds may have dropped us).
+    var roundsSinceRenewal = 0
+    var renewSoon = false
     var linkingStarted = false
 
     // Links.

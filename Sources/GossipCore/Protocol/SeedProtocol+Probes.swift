@@ -14,6 +14,7 @@ extension SeedProtocol {
         nextConnection += 1
         probes[id] = Probe(peer: peer, started: now.instant)
         actions.append(.connect(id, to: peer))
+        log("Probing \(peer) (\(id))", &actions)
     }
 
     /// One probe: a connection of the seed's own to a suspect's listen address.

@@ -15,10 +15,11 @@ public struct SeedSettings: Sendable, Equatable {
     /// has answered no probe: three intervals, the time a peer takes to count three misses.
     public var suspicionTimeout: Duration { livenessInterval * 3 }
     /// A listed peer that has not renewed its registration for this long becomes suspect by
-    /// the seed's own account (three renewals missed). It is dropped only after as long again
-    /// without a word or a probe's answer: a peer that is cut off is dropped about six intervals
-    /// after it went silent, reported or not.
-    public var silenceLimit: Duration { livenessInterval * 3 }
+    /// the seed's own account (peers renew every other interval: two renewals missed). It is
+    /// dropped only after three more intervals without a word or a probe's answer: a peer that
+    /// is cut off is dropped about seven intervals after it went silent, reported or not, and
+    /// about six and a half when its neighbours report it.
+    public var silenceLimit: Duration { livenessInterval * 4 }
     /// How often the seed looks at its members and probes each suspect.
     public var checkInterval: Duration { livenessInterval / 2 }
     /// How long a probe may take before another one is started beside it.
