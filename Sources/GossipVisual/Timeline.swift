@@ -10,7 +10,7 @@ public struct Timeline {
             case .registered: "registered with the seeds"
             case .linked: "linked with a peer"
             case .reregistered: "registered again (a seed)"
-            case .left: "removed by a seed: left"
+            case .left: "removed by a seed: left or expired"
             case .dead: "removed by a seed: dead"
             }
         }

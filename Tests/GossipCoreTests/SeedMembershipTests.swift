@@ -265,4 +265,25 @@ struct SeedMembershipTests {
         let check = driver.check(after: 500)
         #expect(connects(check).map(\.1) == [p1])
     }
+
+    @Test("a registration not renewed for six intervals expires, though the peer answers every probe")
+    func unrenewedRegistrationExpires() {
+        var driver = MembershipDriver()
+        driver.register(p1)
+        var expired: [Action] = []
+        for _ in 0..<12 {
+            let check = driver.check(after: 500)
+            expired += check
+            // The peer is alive (it answers each probe) but renews with another seed.
+            for case .connect(let probe, _) in check {
+                _ = driver.handle(.connected(probe))
+                _ = driver.line(probe, Message.livenessReply(timestamp: at(0).wall, sender: MembershipDriver.seedAddress, replier: p1).encoded)
+            }
+        }
+        #expect(!driver.seed.registry.contains(p1))
+        #expect(logs(expired).contains { $0.hasPrefix("Removed peer 127.0.0.1:6001: expired") })
+        #expect(driver.seed.membership.rows().contains(Member(p1, .expired)))
+        driver.register(p1)
+        #expect(driver.status(p1) == .alive, "its next registration lists it again")
+    }
 }

@@ -134,7 +134,12 @@ struct LabReport {
             // Removals after the end are the lab stopping its peers (they leave): not findings.
             for removal in log.removals where removal.at >= start - 1_000_000 && removal.at < run.endWall {
                 var cause: String?
-                if let goneAt = run.gone[removal.peer], goneAt <= removal.at {
+                if removal.reason == "expired" {
+                    // Not a verdict of death: a registration not renewed (the peer gave up on
+                    // this seed, or renews elsewhere). A live peer that still counts on this seed
+                    // is listed again by its next renewal.
+                    cause = "expired"
+                } else if let goneAt = run.gone[removal.peer], goneAt <= removal.at {
                     cause = run.played.first { $0.targets.contains(removal.peer) && ($0.kind == .kill || $0.kind == .leave) }?
                         .kind.rawValue ?? "killed"
                 } else if let fault = run.played.first(where: {
@@ -224,7 +229,15 @@ struct LabReport {
                 continue
             }
             let since = run.seedStarts[index] - 1_000_000
-            let registered = Set(run.seedLogs[index].registrations.filter { $0.at >= since }.map(\.peer))
+            // Registered with it since it started, and not removed since the last registration.
+            var lastRegistered: [NodeAddress: Int64] = [:]
+            for registration in run.seedLogs[index].registrations where registration.at >= since {
+                lastRegistered[registration.peer] = registration.at
+            }
+            for removal in run.seedLogs[index].removals where removal.reason == "expired" {
+                if let at = lastRegistered[removal.peer], at <= removal.at { lastRegistered[removal.peer] = nil }
+            }
+            let registered = Set(lastRegistered.keys)
             let wanted = registered.intersection(live)
             let listed = Set(answer.members.keys)
             finalLists.append(

@@ -139,7 +139,9 @@ enum RunLogs {
             switch change.change {
             case .removed(let reason):
                 guard removed.insert(change.peer).inserted else { continue }
-                nodes[change.peer].marks.append(.init(at: at, kind: reason == "left" ? .left : .dead))
+                // Only a confirmed death is drawn as one; a leave and an expired registration
+                // (not renewed: it may live on elsewhere) are both departures.
+                nodes[change.peer].marks.append(.init(at: at, kind: reason == "dead" ? .dead : .left))
             case .registered:
                 guard removed.remove(change.peer) != nil else { continue }
                 nodes[change.peer].marks.append(.init(at: at, kind: .reregistered))

@@ -32,6 +32,8 @@ public struct SeedMembership: Sendable {
         /// When the seed last heard from the peer itself (a registration or its renewal, a
         /// probe's answer).
         public var lastHeard: Instant
+        /// When the peer last registered or renewed: only that keeps a registration.
+        public var lastRenewed: Instant
         public var status: Status
     }
 
@@ -70,7 +72,7 @@ public struct SeedMembership: Sendable {
             departures.removeAll { $0.address == peer }
         }
         if outcome != .renewed { sortedRows = nil }
-        records[peer] = Record(connection: connection, lastHeard: now, status: .alive)
+        records[peer] = Record(connection: connection, lastHeard: now, lastRenewed: now, status: .alive)
         return outcome
     }
 
@@ -134,6 +136,8 @@ public struct SeedMembership: Sendable {
         case probe(NodeAddress)
         /// Alive, but no renewal for the silence limit: the seed suspects it itself.
         case silent(NodeAddress, since: Instant)
+        /// No renewal for the registration lifetime: unlisted, dead or not.
+        case expired(NodeAddress, since: Instant)
     }
 
     /// Looks at every member; marks the probes it asks for as started. In address order, so a
@@ -142,6 +146,10 @@ public struct SeedMembership: Sendable {
         var decisions: [Decision] = []
         for peer in records.keys.sorted() {
             guard var record = records[peer] else { continue }
+            if now - record.lastRenewed >= settings.registrationLifetime {
+                decisions.append(.expired(peer, since: record.lastRenewed))
+                continue
+            }
             switch record.status {
             case .alive:
                 if now - record.lastHeard >= settings.silenceLimit { decisions.append(.silent(peer, since: record.lastHeard)) }
@@ -171,6 +179,7 @@ public struct SeedMembership: Sendable {
         var next: Instant?
         func consider(_ candidate: Instant) { next = next.map { min($0, candidate) } ?? candidate }
         for record in records.values {
+            consider(record.lastRenewed + settings.registrationLifetime)
             switch record.status {
             case .alive: consider(record.lastHeard + settings.silenceLimit)
             case .suspect: consider(now + settings.checkInterval)

@@ -59,6 +59,12 @@ extension SeedProtocol {
                     now: now, actions: &actions)
             case .probe(let peer):
                 startProbe(peer, now: now, actions: &actions)
+            case .expired(let peer, let since):
+                let connection = membership.connection(of: peer)
+                guard membership.remove(peer, as: .expired, now: now.instant) else { continue }
+                log("Removed peer \(peer): expired (no renewal for \((now.instant - since).secondsText)); \(registry.count) peers listed",
+                    &actions)
+                if let connection, registeredOn[connection] == peer { registeredOn[connection] = nil }
             case .silent(let peer, let since):
                 accuse(peer, by: address, reason: "no renewal for \((now.instant - since).secondsText)", now: now,
                     actions: &actions)

@@ -20,6 +20,11 @@ public struct SeedSettings: Sendable, Equatable {
     /// is cut off is dropped about seven intervals after it went silent, reported or not, and
     /// about six and a half when its neighbours report it.
     public var silenceLimit: Duration { livenessInterval * 4 }
+    /// A registration not renewed for this long expires, alive or not: registration is soft
+    /// state, and a probe's answer proves a peer alive, not registered here (a peer whose
+    /// `Register` arrived after it had given up on this seed would otherwise stay listed by a
+    /// seed it does not renew with). Three renewals missed (peers renew every other interval).
+    public var registrationLifetime: Duration { livenessInterval * 6 }
     /// How often the seed looks at its members and probes each suspect.
     public var checkInterval: Duration { livenessInterval / 2 }
     /// How long a probe may take before another one is started beside it.

@@ -73,6 +73,9 @@ public struct Member: Hashable, Sendable, CustomStringConvertible {
         case dead
         /// Left on purpose (`Leave:`), kept a while so operators can see it.
         case left
+        /// Registration expired: no renewal for the registration lifetime, although it may
+        /// be alive (it registered elsewhere, or gave up on this seed). Kept a while.
+        case expired
     }
 
     public var address: NodeAddress
