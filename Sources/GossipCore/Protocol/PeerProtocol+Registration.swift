@@ -162,7 +162,9 @@ extension PeerProtocol {
             renewSoon = false
         }
         for seed in seeds.registered where renewing {
-            if case .registered(let sent?) = seeds[seed], now.instant - sent > .zero, let id = seedConnections.removeValue(forKey: seed) {
+            if case .registered(let sent?) = seeds[seed], now.instant - sent > .zero,
+                let id = seedConnections.removeValue(forKey: seed)
+            {
                 // A whole round without an answer: the connection is stuck. A fresh one is not.
                 roles[id] = nil
                 actions.append(.close(id))

@@ -37,7 +37,8 @@ extension SeedProtocol {
         drop(peer, evidence: "its port refused the seed's probe", now: now, actions: &actions)
     }
 
-    mutating func probeAnswered(_ message: Message, by peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
+    mutating func probeAnswered(_ message: Message, by peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action])
+    {
         probes[id] = nil
         actions.append(.close(id))
         guard case .livenessReply(_, let sender, let replier) = message, sender == address, replier == peer else {
@@ -55,24 +56,29 @@ extension SeedProtocol {
             switch decision {
             case .confirmDead(let peer, let suspicion):
                 let silent = (now.instant - (membership.records[peer]?.lastHeard ?? suspicion.since)).secondsText
-                drop(peer, evidence: "\(suspicion.reason); silent for \(silent) and no answer to the seed's probes",
+                drop(
+                    peer, evidence: "\(suspicion.reason); silent for \(silent) and no answer to the seed's probes",
                     now: now, actions: &actions)
             case .probe(let peer):
                 startProbe(peer, now: now, actions: &actions)
             case .expired(let peer, let since):
                 let connection = membership.connection(of: peer)
                 guard membership.remove(peer, as: .expired, now: now.instant) else { continue }
-                log("Removed peer \(peer): expired (no renewal for \((now.instant - since).secondsText)); \(registry.count) peers listed",
+                log(
+                    "Removed peer \(peer): expired (no renewal for \((now.instant - since).secondsText)); \(registry.count) peers listed",
                     &actions)
                 if let connection, registeredOn[connection] == peer { registeredOn[connection] = nil }
             case .silent(let peer, let since):
-                accuse(peer, by: address, reason: "no renewal for \((now.instant - since).secondsText)", now: now,
+                accuse(
+                    peer, by: address, reason: "no renewal for \((now.instant - since).secondsText)", now: now,
                     actions: &actions)
             }
         }
         // A probe that has neither answered nor failed by now is stuck behind loss or a
         // partition: close it, so that later probes start on fresh connections.
-        let stuck = probes.filter { now.instant - $0.value.started >= settings.probeTimeout }.keys.sorted { $0.number < $1.number }
+        let stuck = probes.filter { now.instant - $0.value.started >= settings.probeTimeout }.keys.sorted {
+            $0.number < $1.number
+        }
         for id in stuck {
             probes[id] = nil
             actions.append(.close(id))

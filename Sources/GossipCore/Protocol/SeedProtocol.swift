@@ -84,7 +84,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
     }
 
     /// `text` is the line as received, for the log.
-    private mutating func handleMessage(_ message: Message, text: String, on id: ConnectionID, now: Now, actions: inout [Action]) {
+    private mutating func handleMessage(_ message: Message, text: String, on id: ConnectionID, now: Now, actions: inout [Action])
+    {
         if let peer = probes[id]?.peer {
             probeAnswered(message, by: peer, on: id, now: now, actions: &actions)
             return
@@ -132,7 +133,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
             return
         }
         if membership.status(of: peer) == nil, registry.count >= settings.maxPeers {
-            refuseLine("registration refused: this seed lists \(settings.maxPeers) peers already; try another seed", on: id, &actions)
+            refuseLine(
+                "registration refused: this seed lists \(settings.maxPeers) peers already; try another seed", on: id, &actions)
             return
         }
         if let previous = registeredOn[id], previous != peer {
@@ -144,7 +146,9 @@ public struct SeedProtocol: NodeInstance, Sendable {
         if outcome != .renewed { scheduleCheck(now: now, actions: &actions) }
         switch outcome {
         case .new:
-            log("Registered peer \(peer) (connection from \(remotes[id].map(\.description) ?? "?")); \(registry.count) peers listed", &actions)
+            log(
+                "Registered peer \(peer) (connection from \(remotes[id].map(\.description) ?? "?")); \(registry.count) peers listed",
+                &actions)
         case .refuted:
             log("Peer \(peer) registered again while suspect: alive, no longer suspect", &actions)
         case .renewed:
