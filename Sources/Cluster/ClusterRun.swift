@@ -55,7 +55,7 @@ final class ClusterRun {
                 path: binaries + "/seed",
                 arguments: ["--port", "\(seed.port)", "--host", hostText, "--log-dir", options.logDirectory]
                     // Seeds pace their checks by the peers' liveness interval.
-                    + (options.timing.livenessInterval.map { ["--liveness-interval", DurationText.format($0)] } ?? []),
+                    + options.timing.seedArguments,
                 name: "seed \(seed)")
             children.append(child)
             try awaitListening(child, log: log, offset: offset)

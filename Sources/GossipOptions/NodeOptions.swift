@@ -159,6 +159,12 @@ public struct PeerTiming: Equatable, Sendable {
         if let maxInbound { settings.maxInboundLinks = maxInbound }
     }
 
+    /// What a seed of these peers is told: their liveness interval, which paces its checks
+    /// (docs/PROTOCOL.md, "Membership"). Empty at the specification's default.
+    public var seedArguments: [String] {
+        livenessInterval.map { ["--liveness-interval", DurationText.format($0)] } ?? []
+    }
+
     /// The options again, as a peer's command line takes them.
     public var arguments: [String] {
         var result: [String] = []

@@ -200,13 +200,12 @@ struct LabReport {
             }
         }
 
-        for (index, log) in run.peerLogs.enumerated() where !run.seedLogs.isEmpty {
+        for log in run.peerLogs {
             for report in log.reports where report.at >= start {
                 reportsMade += 1
                 let underFault = run.played.contains { $0.targets.contains(report.dead) && $0.start <= report.at }
                 if !underFault && run.gone[report.dead] == nil { reportsAboutLive += 1 }
             }
-            _ = index
         }
         suspicions = run.seedLogs.reduce(0) { $0 + $1.suspicions }
 

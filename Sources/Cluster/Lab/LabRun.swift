@@ -140,7 +140,7 @@ final class LabRun {
         let seed = seeds[index]
         var arguments = ["--host", hostText(seed.address), "--port", "\(Self.seedPort)", "--log-dir", seed.logDirectory]
         // Seeds pace their checks by the peers' liveness interval (docs/PROTOCOL.md, "Membership").
-        if let interval = options.timing.livenessInterval { arguments += ["--liveness-interval", DurationText.format(interval)] }
+        arguments += options.timing.seedArguments
         if let rng = options.rngSeed { arguments += ["--rng-seed", "\(rng &+ UInt64(index))"] }
         seed.process = try spawn(seed, "seed", arguments)
         seedStarts[index] = SystemClock.wallMicroseconds()

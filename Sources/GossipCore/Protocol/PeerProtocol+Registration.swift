@@ -162,10 +162,8 @@ extension PeerProtocol {
             renewSoon = false
         }
         for seed in seeds.registered where renewing {
-            if case .registered(let sent?) = seeds[seed], now.instant - sent > .zero,
-                let id = seedConnections.removeValue(forKey: seed)
-            {
-                // A whole round without an answer: the connection is stuck. A fresh one is not.
+            if case .registered(_?) = seeds[seed], let id = seedConnections.removeValue(forKey: seed) {
+                // No answer since the last renewal: the connection is stuck. A fresh one is not.
                 roles[id] = nil
                 actions.append(.close(id))
                 log("Seed \(seed) did not answer the last renewal; reconnecting", &actions)
