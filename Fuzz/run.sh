@@ -10,7 +10,8 @@
 # copy an input there by hand when it is worth keeping, e.g. a fixed crash); crashes to
 # .build/fuzz/artifacts/<target>/. GOSSIP_FUZZ_BUILD=debug uses the -Onone build (what the test
 # command runs). Each target has its own input size bound; every run is bounded in memory
-# (-rss_limit_mb) and in time per input (-timeout).
+# (-rss_limit_mb) and in time per input (-timeout). GOSSIP_FUZZ_WORK=<dir> puts the new inputs
+# there instead (the test command uses a fresh one, so it replays only the checked-in corpus).
 set -eu
 cd "$(dirname "$0")/.."
 target="${1:?usage: Fuzz/run.sh <codec|config|seed|peer> [libFuzzer options]}"
@@ -23,7 +24,7 @@ case "$target" in
     *) echo "unknown target '$target': codec, config, seed or peer" >&2; exit 2 ;;
 esac
 Fuzz/build.sh "$mode" >&2
-work=.build/fuzz/corpus/$target
+work=${GOSSIP_FUZZ_WORK:-.build/fuzz/corpus}/$target
 artifacts=.build/fuzz/artifacts/$target
 mkdir -p "$work" "$artifacts"
 # A replay of given inputs (files as arguments) must not read the corpus directories.
