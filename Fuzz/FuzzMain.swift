@@ -62,8 +62,9 @@ func printError(_ text: String) {
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
+/// Written unbuffered (to standard error), so a trace ends where the property broke.
 func trace(_ text: @autoclosure () -> String) {
-    if tracing { print(text()) }
+    if tracing { printError(text()) }
 }
 
 @_cdecl("LLVMFuzzerInitialize")

@@ -121,6 +121,12 @@ struct ScriptedShell<Node: ScriptedNode> {
         guard let connection = connections[id] else { return }
         let pending = connection.framer.pendingByteCount
         let reason: CloseReason
+        // An opening connection can only fail to open (`.connectFailed`), or overflow with
+        // lines queued while it opens.
+        guard connection.open else {
+            deliver(.closed(id, .writeQueueFull))
+            return
+        }
         switch how % 3 {
         case 0: reason = pending > 0 ? .endOfStreamMidLine(pending) : .endOfStream
         case 1: reason = .failed("Connection reset by peer")

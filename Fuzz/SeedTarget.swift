@@ -2,9 +2,10 @@
 ///
 /// Input: one byte of settings (address family, registry cap 1-6, the random seed), then the
 /// script. Invariants after every event, besides the shell's checks of every action:
-/// - the registry holds at most `maxPeers` peers, each once, each with its record, none with
-///   an unspecified host or port 0; departures are bounded and never listed;
-/// - `Members:` rows are the records and departures, sorted, each address once;
+/// - at most `maxPeers` registrations are held; each listed peer once, with its record, never
+///   with an unspecified host or port 0, never the seed itself; departures are bounded, each
+///   once, and never listed;
+/// - `Members:` rows are sorted, each address once, and show every listed and departed peer;
 /// - at most `maxProbesPerSuspect` probes are open to one address;
 /// - the membership check is armed whenever it has something to find (no member is forgotten
 ///   by a seed that stopped looking);
@@ -28,20 +29,26 @@ extension SeedProtocol: ScriptedNode {
         let seed = shell.node
         let membership = seed.membership
         let listed = seed.registry.all
-        require(listed.count <= seed.settings.maxPeers, "\(listed.count) peers listed, over the cap \(seed.settings.maxPeers)")
+        let cap = seed.settings.maxPeers
+        // Every registration held (listed, or still being checked) counts toward the cap.
+        require(membership.records.count <= cap, "\(membership.records.count) registrations held, over the cap \(cap)")
         require(Set(listed).count == listed.count, "a peer is listed twice")
-        require(membership.records.count == listed.count, "records and the registry disagree")
         for peer in listed {
             require(membership.records[peer] != nil, "\(peer) is listed without a record")
             require(!peer.host.isUnspecified && peer.port != 0, "\(peer) is listed")
+            require(peer != seed.address, "the seed lists itself")
         }
         require(membership.departures.count <= SeedSettings.maxDepartures, "departures unbounded")
-        require(!membership.departures.contains { membership.records[$0.address] != nil }, "a departed peer is listed")
+        let departed = Set(membership.departures.map(\.address))
+        require(departed.count == membership.departures.count, "a departure is remembered twice")
+        require(listed.allSatisfy { !departed.contains($0) }, "a departed peer is listed")
 
         var copy = membership
         let rows = copy.rows()
-        require(rows.count == membership.records.count + membership.departures.count, "Members rows miss someone")
         require(zip(rows, rows.dropFirst()).allSatisfy { $0.address < $1.address }, "Members rows unsorted or repeated")
+        let shown = Set(rows.map(\.address))
+        require(listed.allSatisfy(shown.contains) && departed.isSubset(of: shown), "Members rows miss someone")
+        require(rows.count <= membership.records.count + membership.departures.count, "Members rows show a stranger")
 
         var probes: [NodeAddress: Int] = [:]
         for connection in shell.connections.values where !connection.inbound { probes[connection.remote, default: 0] += 1 }
