@@ -210,7 +210,7 @@ public final class EventLoop<Instance: NodeInstance> {
                 log.write("Unknown command '\(Message.quote(text[...]))'; \(OperatorCommand.help)")
                 continue
             }
-            log.write("Command: \(text[...].trimmingWhitespace())")
+            log.write("Command: \(Message.quote(text[...].trimmingWhitespace()))")
             deliver(.command(command), now: now)
         }
         if commandFramer.failed { commandFramer = LineFramer() }
