@@ -200,7 +200,8 @@ public final class EventLoop<Instance: NodeInstance> {
             refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             close(fd)
             if turnedAway.admit(remote.host, now: now.instant) {
-                log.write("Turned away a connection from \(remote): out of file descriptors (\(connections.count) connections open)")
+                log.write(
+                    "Turned away a connection from \(remote): out of file descriptors (\(connections.count) connections open)")
             }
         }
         spareDescriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)

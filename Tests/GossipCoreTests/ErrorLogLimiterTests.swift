@@ -112,7 +112,9 @@ struct BadInputTests {
         let last = seed.handle(.line(id, "x"), now: at(100))
         #expect(closes(last) == [id])
         #expect(sent(on: id, last).last == .error("16 lines refused within 10.0 s; closing the connection"))
-        #expect(logs(last).contains { $0.hasPrefix("Connection from peer 127.0.0.1:6001 (127.0.0.1:40000) closed: 16 lines refused") })
+        #expect(
+            logs(last).contains { $0.hasPrefix("Connection from peer 127.0.0.1:6001 (127.0.0.1:40000) closed: 16 lines refused") }
+        )
         #expect(seed.membership.status(of: addr("127.0.0.1:6001")) != .alive, "its registration connection is gone: suspect")
     }
 

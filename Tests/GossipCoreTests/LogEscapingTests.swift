@@ -74,7 +74,9 @@ struct LogEscapingTests {
         let entry: LogEntry = "Removed peer 127.0.0.1:6001: dead (its port refused the seed's probe); 3 peers listed"
         var bytes: [UInt8] = []
         entry.render(into: &bytes)
-        #expect(String(decoding: bytes, as: UTF8.self) == "Removed peer 127.0.0.1:6001: dead (its port refused the seed's probe); 3 peers listed")
+        #expect(
+            String(decoding: bytes, as: UTF8.self)
+                == "Removed peer 127.0.0.1:6001: dead (its port refused the seed's probe); 3 peers listed")
     }
 
     @Test("an Error: line received by a seed is logged escaped: no raw control character, no line of its own")

@@ -88,7 +88,8 @@ extension ProcessTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("seedlog-\(UUID().uuidString).txt").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let start = "2026-11-22 03:00:00.000000 Bad input from 127.0.0.1:40000: whatever ended in CR\r\n"
-        let removal = "2026-11-22 03:00:01.000000 Removed peer 127.0.0.1:6001: dead (its port refused the seed's probe); 0 peers listed\n"
+        let removal =
+            "2026-11-22 03:00:01.000000 Removed peer 127.0.0.1:6001: dead (its port refused the seed's probe); 0 peers listed\n"
         let torn = "2026-11-22 03:00:02.000000 Removed peer 127.0.0.1:6002: de"
         try (start + removal + torn).write(toFile: path, atomically: false, encoding: .utf8)
         let log = SeedLog(path: path)

@@ -85,7 +85,8 @@ public struct ErrorLogLimiter<Source: Hashable & Sendable>: Sendable {
     private var periodEnd: Instant { Instant(nanoseconds: (period &+ 1) &* interval.wholeNanoseconds) }
 
     private mutating func rollOver(to now: Instant) {
-        let current = now.nanoseconds >= 0
+        let current =
+            now.nanoseconds >= 0
             ? now.nanoseconds / interval.wholeNanoseconds
             : (now.nanoseconds + 1) / interval.wholeNanoseconds - 1
         guard current != period else { return }

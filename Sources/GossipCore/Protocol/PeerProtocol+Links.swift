@@ -89,7 +89,8 @@ extension PeerProtocol {
         }
         guard case .linkRequest(let peer) = message else {
             let error = "send 'Link Request:<IP>:<port>' first (a peer takes links, not '\(Message.quote(message.encoded[...]))')"
-            answerError(error, log: errorLogged(on: id, now: now) ? "Unexpected message from \(remote): \(error)" : nil, on: id, now: now, &actions)
+            let entry: LogEntry? = errorLogged(on: id, now: now) ? "Unexpected message from \(remote): \(error)" : nil
+            answerError(error, log: entry, on: id, now: now, &actions)
             return
         }
         let refusal: String?
@@ -171,7 +172,8 @@ extension PeerProtocol {
         case .livenessReply(_, let sender, _):
             guard sender == address else {
                 let error = "liveness reply for \(sender), not for me (\(address))"
-                answerError(error, log: errorLogged(on: id, now: now) ? "Bad liveness reply from \(peer): \(error)" : nil, on: id, now: now, &actions)
+                let entry: LogEntry? = errorLogged(on: id, now: now) ? "Bad liveness reply from \(peer): \(error)" : nil
+                answerError(error, log: entry, on: id, now: now, &actions)
                 return
             }
             heardFrom(peer, actions: &actions)

@@ -234,13 +234,15 @@ public struct PeerProtocol: NodeInstance, Sendable {
         _ error: some Error & CustomStringConvertible, on id: ConnectionID, now: Now, closing: Bool = false,
         actions: inout [Action]
     ) {
-        answerError(error.description, log: errorLogged(on: id, now: now) ? "Bad input from \(name(of: id)): \(error)" : nil, on: id, now: now, closing: closing, &actions)
+        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Bad input from \(name(of: id)): \(error)" : nil
+        answerError(error.description, log: entry, on: id, now: now, closing: closing, &actions)
     }
 
     /// Refuses a line that this kind of connection does not take.
     mutating func unexpected(_ message: Message, on id: ConnectionID, now: Now, actions: inout [Action]) {
         let error = "unexpected '\(Message.quote(message.encoded[...]))' on this connection"
-        answerError(error, log: errorLogged(on: id, now: now) ? "Unexpected message from \(name(of: id)): \(error)" : nil, on: id, now: now, &actions)
+        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Unexpected message from \(name(of: id)): \(error)" : nil
+        answerError(error, log: entry, on: id, now: now, &actions)
     }
 
     /// Whether an error on `id` is to be logged in full now (and counts it for the log's rate
@@ -261,7 +263,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
         guard !closing, badInput.strike(id, now: now.instant) else { return }
         actions.append(.send(id, .error(badInput.closingReason)))
         actions.append(.close(id))
-        connectionLost(id, why: "closed: \(badInput.closeAfter) lines refused within \(badInput.interval.secondsText)", now: now, actions: &actions)
+        connectionLost(
+            id, why: "closed: \(badInput.closeAfter) lines refused within \(badInput.interval.secondsText)", now: now,
+            actions: &actions)
     }
 
     /// The host at the other end of a connection, as far as the peer knows it: the address it

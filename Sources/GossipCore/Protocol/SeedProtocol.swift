@@ -108,7 +108,9 @@ public struct SeedProtocol: NodeInstance, Sendable {
             report(dead, by: reporter, text: text, on: id, now: now, actions: &actions)
         case .leave(let peer):
             guard registeredOn[id] == peer else {
-                refuseLine("a peer leaves on the connection it registered on; \(peer) did not register here", on: id, now: now, &actions)
+                refuseLine(
+                    "a peer leaves on the connection it registered on; \(peer) did not register here", on: id, now: now,
+                    &actions)
                 return
             }
             if membership.remove(peer, as: .left, now: now.instant) {
@@ -139,7 +141,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
         }
         if membership.status(of: peer) == nil, registry.count >= settings.maxPeers {
             refuseLine(
-                "registration refused: this seed lists \(settings.maxPeers) peers already; try another seed", on: id, now: now, &actions)
+                "registration refused: this seed lists \(settings.maxPeers) peers already; try another seed", on: id,
+                now: now, &actions)
             return
         }
         if let previous = registeredOn[id], previous != peer {
@@ -171,7 +174,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
         log("Received \(text) from \(sender(id))", &actions)
         guard registeredOn[id] == reporter, membership.status(of: reporter) != nil else {
             let why = "report refused: \(reporter) has not registered on this connection"
-            answerError(why, log: errorLogged(on: id, now: now) ? "Refused a Dead Node report from \(sender(id)): \(why)" : nil, on: id, now: now, &actions)
+            let entry: LogEntry? = errorLogged(on: id, now: now) ? "Refused a Dead Node report from \(sender(id)): \(why)" : nil
+            answerError(why, log: entry, on: id, now: now, &actions)
             return
         }
         accuse(dead, by: reporter, reason: "reported by \(reporter)", now: now, actions: &actions)
@@ -226,12 +230,14 @@ public struct SeedProtocol: NodeInstance, Sendable {
         _ error: some Error & CustomStringConvertible, on id: ConnectionID, now: Now, closing: Bool = false,
         actions: inout [Action]
     ) {
-        answerError(error.description, log: errorLogged(on: id, now: now) ? "Bad input from \(sender(id)): \(error)" : nil, on: id, now: now, closing: closing, &actions)
+        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Bad input from \(sender(id)): \(error)" : nil
+        answerError(error.description, log: entry, on: id, now: now, closing: closing, &actions)
     }
 
     /// Refuses a well-formed line the seed does not take here, saying why.
     private mutating func refuseLine(_ why: String, on id: ConnectionID, now: Now, _ actions: inout [Action]) {
-        answerError(why, log: errorLogged(on: id, now: now) ? "Refused a line from \(sender(id)): \(why)" : nil, on: id, now: now, &actions)
+        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Refused a line from \(sender(id)): \(why)" : nil
+        answerError(why, log: entry, on: id, now: now, &actions)
     }
 
     /// Whether an error on `id` is to be logged in full now (and counts it for the log's rate
