@@ -58,6 +58,39 @@ struct LogEscapingTests {
         }
     }
 
+    @Test(
+        "a control character or non-ASCII text anywhere in any line: refused with a printable error, or a message whose text is printable"
+    )
+    func everyDecodedLineIsPrintable() {
+        let inserts: [Unicode.Scalar] = ["\r", "\u{1B}", "\u{0}", "\u{7F}", "\u{85}", "\u{9B}", "\u{202E}", "\u{E9}", "\u{FF10}"]
+        var checked = 0
+        for (_, line) in MessageCodecTests.wireForms {
+            let scalars = Array(line.unicodeScalars)
+            for offset in 0...scalars.count {
+                for insert in inserts {
+                    var changed = scalars
+                    changed.insert(insert, at: offset)
+                    let text = String(String.UnicodeScalarView(changed))
+                    checked += 1
+                    do {
+                        let message = try Message(decoding: text)
+                        switch message {
+                        case .error(let free), .linkRefused(let free):
+                            // Free text: quoted escaped wherever it is logged (`Message.quoteText`).
+                            #expect(Self.isPrintableASCII(Message.quoteText(free)))
+                        default:
+                            #expect(Self.isPrintableASCII(message.encoded), "\(text.debugDescription) decoded")
+                            if case .gossip(let gossip) = message { #expect(Self.isPrintableASCII(gossip.text)) }
+                        }
+                    } catch {
+                        #expect(Self.isPrintableASCII(error.description), "\(error.description.debugDescription)")
+                    }
+                }
+            }
+        }
+        #expect(checked > 5_000)
+    }
+
     @Test("a text log entry with a control character in it is written escaped, on one line")
     func textEntryBackstop() {
         let entry: LogEntry = "Error from 127.0.0.1:40000: \(Self.forgery)"
