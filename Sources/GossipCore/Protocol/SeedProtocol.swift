@@ -116,7 +116,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
         case .error(let reason):
             // Never answer an error with an error: two confused nodes would ping-pong forever.
             log("Error from \(sender(id)): \(reason)", &actions)
-        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members:
+        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members, .auth:
             refuseLine("a seed does not take '\(Message.quote(text[...]))'", on: id, &actions)
         }
     }
