@@ -79,7 +79,7 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
                 if let handshake = handshakes[id] {
                     let message: Message
                     do { message = try Message(decoding: text) } catch {
-                        return refuse(id, "\(error); expected \(handshake.expected) first", reply: true, now: now, actions: &actions)
+                        return refuse(id, "\(error); \(handshake.expected)", reply: true, now: now, actions: &actions)
                     }
                     return handshakeLine(message, on: id, handshake, now: now, actions: &actions)
                 }
@@ -88,7 +88,7 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
             case .lineNotUTF8(let id, let count):
                 if let handshake = handshakes[id] {
                     return refuse(
-                        id, "line of \(count) bytes is not valid UTF-8; expected \(handshake.expected) first", reply: true,
+                        id, "line of \(count) bytes is not valid UTF-8; \(handshake.expected)", reply: true,
                         now: now, actions: &actions)
                 }
             case .connected(let id):
@@ -141,7 +141,7 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
         case (.awaitingHello, _), (.awaitingWelcome, _):
             refuse(
                 id,
-                "'\(Message.quote(message.encoded[...]))' before the cluster key was proved; expected \(handshake.expected) first",
+                "'\(Message.quote(message.encoded[...]))' before the cluster key was proved: \(handshake.expected)",
                 reply: true, now: now, actions: &actions)
         }
     }
@@ -198,8 +198,10 @@ extension Authenticated.Handshake {
     /// What the other end must send next, for error lines.
     var expected: String {
         switch self {
-        case .awaitingHello: return "'Auth Hello:<IP>:<port>:<timestamp>:<nonce>:<code>' (is the other end started without --cluster-key-file?)"
-        case .connecting, .awaitingWelcome: return "'Auth Welcome:<code>' (is the other end started without --cluster-key-file?)"
+        case .awaitingHello:
+            return "'Auth Hello:<IP>:<port>:<timestamp>:<nonce>:<code>' must come first (is the other end started without --cluster-key-file?)"
+        case .connecting, .awaitingWelcome:
+            return "'Auth Welcome:<code>' must come first (is the other end started without --cluster-key-file?)"
         }
     }
 }
