@@ -11,19 +11,19 @@ public struct HMACSHA256: Sendable {
 
     /// A key longer than a block is hashed first (RFC 2104, section 2); a shorter one is
     /// padded with zeros.
-    public init(key: some Collection<UInt8>) {
+    public init(key: [UInt8]) {
         var block = key.count > SHA256.blockBytes ? SHA256.hash(key) : Array(key)
         block.append(contentsOf: repeatElement(0, count: SHA256.blockBytes - block.count))
         var inner = SHA256()
-        inner.update(block.lazy.map { $0 ^ 0x36 })
+        inner.update(block.map { $0 ^ 0x36 })
         var outer = SHA256()
-        outer.update(block.lazy.map { $0 ^ 0x5c })
+        outer.update(block.map { $0 ^ 0x5c })
         self.inner = inner
         self.outer = outer
     }
 
     /// The 32-byte code of `message`.
-    public func code(for message: some Sequence<UInt8>) -> [UInt8] {
+    public func code(for message: [UInt8]) -> [UInt8] {
         var inner = self.inner
         inner.update(message)
         var outer = self.outer

@@ -9,7 +9,7 @@ public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
-    /// Bytes of the current, unfinished block.
+    /// Bytes of the current, unfinished block (fewer than 64).
     private var pending: [UInt8] = []
     /// Message length so far, in bytes.
     private var length: UInt64 = 0
@@ -19,30 +19,42 @@ public struct SHA256: Sendable {
 
     public init() { pending.reserveCapacity(Self.blockBytes) }
 
-    /// Absorbs more of the message.
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes {
-            length &+= 1
-            pending.append(byte)
-            if pending.count == Self.blockBytes {
-                compress(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
+    /// Absorbs more of the message. Whole blocks are compressed straight from `bytes`.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        length &+= UInt64(bytes.count)
+        var offset = 0
+        if !pending.isEmpty {
+            let take = min(Self.blockBytes - pending.count, bytes.count)
+            pending.append(contentsOf: bytes[0..<take])
+            offset = take
+            guard pending.count == Self.blockBytes else { return }
+            pending.withUnsafeBytes { compress($0) }
+            pending.removeAll(keepingCapacity: true)
         }
+        while bytes.count - offset >= Self.blockBytes {
+            compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + Self.blockBytes]))
+            offset += Self.blockBytes
+        }
+        pending.append(contentsOf: bytes[offset...])
+    }
+
+    public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    /// Any sequence of bytes (copied into an array first: for tests and one-off uses).
+    public mutating func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+        update(Array(bytes))
     }
 
     /// Pads the message (section 5.1.1) and returns the 32-byte digest.
     public consuming func finalize() -> [UInt8] {
         let bits = length << 3
-        pending.append(0x80)
-        if pending.count > Self.blockBytes - 8 {
-            pending.append(contentsOf: repeatElement(0, count: Self.blockBytes - pending.count))
-            compress(pending)
-            pending.removeAll(keepingCapacity: true)
-        }
-        pending.append(contentsOf: repeatElement(0, count: Self.blockBytes - 8 - pending.count))
-        for shift in stride(from: 56, through: 0, by: -8) { pending.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        compress(pending)
+        var padding: [UInt8] = [0x80]
+        let used = (pending.count + 1) % Self.blockBytes
+        padding.append(contentsOf: repeatElement(0, count: (Self.blockBytes + Self.blockBytes - 8 - used) % Self.blockBytes))
+        for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        update(padding)
         var digest: [UInt8] = []
         digest.reserveCapacity(Self.digestBytes)
         for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
@@ -52,11 +64,14 @@ public struct SHA256: Sendable {
     }
 
     /// The digest of one whole message.
-    public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    public static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalize()
     }
+
+    /// The digest of one whole message.
+    public static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] { hash(Array(bytes)) }
 
     /// The 64 round constants K (section 4.2.2).
     private static let k: [UInt32] = [
@@ -71,10 +86,11 @@ public struct SHA256: Sendable {
     ]
 
     /// One block of the hash computation (section 6.2.2).
-    private mutating func compress(_ block: [UInt8]) {
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for t in 0..<16 {
-                w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8
+                w[t] =
+                    UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8
                     | UInt32(block[4 * t + 3])
             }
             for t in 16..<64 {
@@ -83,14 +99,16 @@ public struct SHA256: Sendable {
                 w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
             }
             var (a, b, c, d, e, f, g, h) = state
-            for t in 0..<64 {
-                let sum1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-                let choose = (e & f) ^ (~e & g)
-                let t1 = h &+ sum1 &+ choose &+ Self.k[t] &+ w[t]
-                let sum0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                let t2 = sum0 &+ majority
-                (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+            Self.k.withUnsafeBufferPointer { k in
+                for t in 0..<64 {
+                    let sum1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
+                    let choose = (e & f) ^ (~e & g)
+                    let t1 = h &+ sum1 &+ choose &+ k[t] &+ w[t]
+                    let sum0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = sum0 &+ majority
+                    (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+                }
             }
             state = (
                 state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
@@ -101,5 +119,5 @@ public struct SHA256: Sendable {
 
 extension UInt32 {
     /// ROTR^n(x) (section 3.2).
-    fileprivate func rotatedRight(_ n: UInt32) -> UInt32 { self >> n | self << (32 - n) }
+    fileprivate func rotatedRight(_ n: UInt32) -> UInt32 { self &>> n | self &<< (32 &- n) }
 }
