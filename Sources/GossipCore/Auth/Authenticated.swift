@@ -31,17 +31,7 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
     var seenNonces: NonceCache
 
     /// The connections whose other end has not proved the key yet, and what is awaited.
-    var handshakes: [ConnectionID: Handshake] = [:]
-
-    enum Handshake: Sendable {
-        /// Accepted; the first line must be a valid `Auth Hello`.
-        case awaitingHello(remote: NodeAddress)
-        /// Dialled by the instance, not open yet: the hello is made when it opens (so that
-        /// its timestamp is fresh however long the connect took).
-        case connecting(to: NodeAddress)
-        /// Our hello is sent; the answer must be an `Auth Welcome` for it.
-        case awaitingWelcome(AuthLine.Hello)
-    }
+    var handshakes: [ConnectionID: AuthHandshake] = [:]
 
     /// Hellos taken within one clock-skew window, at most (a seed whose 10,000 peers all
     /// connect within a minute stays well under it).
@@ -84,7 +74,9 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
                     return handshakeLine(message, on: id, handshake, now: now, actions: &actions)
                 }
             case .message(let id, let message):
-                if let handshake = handshakes[id] { return handshakeLine(message, on: id, handshake, now: now, actions: &actions) }
+                if let handshake = handshakes[id] {
+                    return handshakeLine(message, on: id, handshake, now: now, actions: &actions)
+                }
             case .lineNotUTF8(let id, let count):
                 if let handshake = handshakes[id] {
                     return refuse(
@@ -113,7 +105,7 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
 
     /// A line on a connection whose other end has not proved the key.
     private mutating func handshakeLine(
-        _ message: Message, on id: ConnectionID, _ handshake: Handshake, now: Now, actions: inout [Action]
+        _ message: Message, on id: ConnectionID, _ handshake: AuthHandshake, now: Now, actions: inout [Action]
     ) {
         switch (handshake, message) {
         case (.awaitingHello, .auth(.hello(let hello))):
@@ -122,7 +114,8 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
             actions.append(.send(id, .auth(.welcome(code: hello.welcomeCode(key)))))
         case (.awaitingWelcome(let hello), .auth(.welcome(let code))):
             guard HMACSHA256.equal(code, hello.welcomeCode(key)) else {
-                return refuse(id, "the welcome's code does not match this node's cluster key", reply: true, now: now, actions: &actions)
+                return refuse(
+                    id, "the welcome's code does not match this node's cluster key", reply: true, now: now, actions: &actions)
             }
             handshakes[id] = nil
         case (.awaitingWelcome, .error):
@@ -133,7 +126,9 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
             afterBase(from: start, actions: &actions)
         case (.awaitingHello, .error(let text)):
             // Never answer an error with an error; there is nothing to take from this one.
-            refuse(id, "sent 'Error:\(Message.quote(text[...]))' before proving the cluster key", reply: false, now: now, actions: &actions)
+            refuse(
+                id, "sent 'Error:\(Message.quote(text[...]))' before proving the cluster key", reply: false, now: now,
+                actions: &actions)
         case (.connecting, _):
             // Nothing arrives on a connection that is not open; a shell that says otherwise
             // gets the same answer as a line before the hello.
@@ -194,12 +189,24 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
     }
 }
 
-extension Authenticated.Handshake {
+/// Where a connection's handshake stands (`Authenticated.handshakes`). Declared outside the
+/// generic wrapper: nested in it, it would be a generic type too, and looking up its metadata
+/// on every event was two thirds of the wrapper's cost per gossip line (callgrind).
+enum AuthHandshake: Sendable {
+    /// Accepted; the first line must be a valid `Auth Hello`.
+    case awaitingHello(remote: NodeAddress)
+    /// Dialled by the instance, not open yet: the hello is made when it opens (so that
+    /// its timestamp is fresh however long the connect took).
+    case connecting(to: NodeAddress)
+    /// Our hello is sent; the answer must be an `Auth Welcome` for it.
+    case awaitingWelcome(AuthLine.Hello)
+
     /// What the other end must send next, for error lines.
     var expected: String {
         switch self {
         case .awaitingHello:
-            return "'Auth Hello:<IP>:<port>:<timestamp>:<nonce>:<code>' must come first (is the other end started without --cluster-key-file?)"
+            return
+                "'Auth Hello:<IP>:<port>:<timestamp>:<nonce>:<code>' must come first (is the other end started without --cluster-key-file?)"
         case .connecting, .awaitingWelcome:
             return "'Auth Welcome:<code>' must come first (is the other end started without --cluster-key-file?)"
         }

@@ -53,8 +53,10 @@ public enum ClusterKeyError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .empty: return "the cluster key is empty"
         case .tooShort(let n):
-            return "the cluster key is \(n) bytes; at least \(ClusterKey.minimumBytes) are needed (make one with 'openssl rand -hex 32')"
-        case .tooLong(let n): return "the cluster key is \(n) bytes; at most \(ClusterKey.maximumBytes) are taken (is it the right file?)"
+            return
+                "the cluster key is \(n) bytes; at least \(ClusterKey.minimumBytes) are needed (make one with 'openssl rand -hex 32')"
+        case .tooLong(let n):
+            return "the cluster key is \(n) bytes; at most \(ClusterKey.maximumBytes) are taken (is it the right file?)"
         }
     }
 }

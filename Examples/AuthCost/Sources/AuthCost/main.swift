@@ -37,38 +37,47 @@ extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }
 
-// 1. One MAC over a gossip line.
-let line = Array("1795287680.731:127.0.0.1:6001:123456".utf8)
-let mac = HMACSHA256(key: Array("0123456789abcdef0123456789abcdef".utf8))
-var sink: UInt8 = 0
-let macCount = 50_000
-show("HMAC-SHA-256 of a 36-byte gossip line", best(count: macCount) {
-    for _ in 0..<macCount { sink ^= mac.code(for: line)[0] }
-})
+func measureCrypto() throws {
+    // 1. One MAC over a gossip line.
+    let line = Array("1795287680.731:127.0.0.1:6001:123456".utf8)
+    let mac = HMACSHA256(key: Array("0123456789abcdef0123456789abcdef".utf8))
+    var sink: UInt8 = 0
+    let macCount = 50_000
+    show(
+        "HMAC-SHA-256 of a 36-byte gossip line",
+        best(count: macCount) {
+            for _ in 0..<macCount { sink ^= mac.code(for: line)[0] }
+        })
+    if sink == 42 { print("") }
 
-// 2. Whole handshakes, accepted by a keyed seed.
-var handshakeCount = 20_000
-var seed = Authenticated(
-    SeedProtocol(address: try NodeAddress(parsing: "127.0.0.1:5001"), rng: SeededRandom(seed: 1)), key: key,
-    rng: SeededRandom(seed: 2), nonceCapacity: 1 << 20)
-var rng = SeededRandom(seed: 3)
-var connection = 0
-var actions: [Action] = []
-seed.logging = false
-show("one handshake (both proofs made and checked)", best(count: handshakeCount) {
-    for _ in 0..<handshakeCount {
-        connection += 1
-        let id = ConnectionID(.inbound, connection)
-        let hello = AuthLine.Hello(key: key, destination: seed.address, timestamp: now(0).wall, nonce: Nonce(using: &rng))
-        actions.removeAll(keepingCapacity: true)
-        seed.handle(.accepted(id, remote: seed.address), now: now(0), actions: &actions)
-        seed.handle(.line(id, Message.auth(.hello(hello)).encoded), now: now(0), actions: &actions)
-        guard case .send(_, .auth(.welcome(let code))) = actions.last, code == hello.welcomeCode(key) else {
-            fatalError("no welcome")
-        }
-        seed.handle(.closed(id, .endOfStream), now: now(0), actions: &actions)
-    }
-})
+    // 2. Whole handshakes, accepted by a keyed seed.
+    let handshakeCount = 20_000
+    var seed = Authenticated(
+        SeedProtocol(address: try NodeAddress(parsing: "127.0.0.1:5001"), rng: SeededRandom(seed: 1)), key: key,
+        rng: SeededRandom(seed: 2), nonceCapacity: 1 << 20)
+    var rng = SeededRandom(seed: 3)
+    var connection = 0
+    var actions: [Action] = []
+    seed.logging = false
+    show(
+        "one handshake (both proofs made and checked)",
+        best(count: handshakeCount) {
+            for _ in 0..<handshakeCount {
+                connection += 1
+                let id = ConnectionID(.inbound, connection)
+                let hello = AuthLine.Hello(key: key, destination: seed.address, timestamp: now(0).wall, nonce: Nonce(using: &rng))
+                actions.removeAll(keepingCapacity: true)
+                seed.handle(.accepted(id, remote: seed.address), now: now(0), actions: &actions)
+                seed.handle(.line(id, Message.auth(.hello(hello)).encoded), now: now(0), actions: &actions)
+                guard case .send(_, .auth(.welcome(let code))) = actions.last, code == hello.welcomeCode(key) else {
+                    fatalError("no welcome")
+                }
+                seed.handle(.closed(id, .endOfStream), now: now(0), actions: &actions)
+            }
+        })
+
+}
+if CommandLine.arguments.count != 4 { try measureCrypto() }
 
 // 3. A relaying peer with four links, fed unique gossip lines from one of them.
 func linkedPeer<Instance: NodeInstance>(_ wrap: (PeerProtocol) -> Instance) -> (Instance, ConnectionID) {
@@ -108,7 +117,10 @@ func linkedPeer<Instance: NodeInstance>(_ wrap: (PeerProtocol) -> Instance) -> (
     return (peer, first!)
 }
 
-let lineCount = 200_000
+// `AuthCost relay bare|wrapped N`: only that, N lines, once (for instruction counts under
+// `valgrind --tool=callgrind`, which do not depend on the machine's load).
+let arguments = CommandLine.arguments
+let lineCount = arguments.count == 4 ? Int(arguments[3])! : 200_000
 let texts = (1...lineCount).map { "\(Timestamp(milliseconds: wall0 + 5)):127.0.0.1:7001:\($0)" }
 /// One round: a fresh linked peer takes every line; returns the CPU time per line.
 func relayRound<Instance: NodeInstance>(_ wrap: (PeerProtocol) -> Instance) -> Double {
@@ -125,6 +137,10 @@ func relayRound<Instance: NodeInstance>(_ wrap: (PeerProtocol) -> Instance) -> D
     if forwarded < 3 * lineCount { fatalError("the links did not come up: \(forwarded) actions") }
     return perLine
 }
+if arguments.count == 4 {
+    _ = arguments[2] == "wrapped" ? relayRound { Authenticated($0, key: key, rng: SeededRandom(seed: 4)) } : relayRound { $0 }
+    exit(0)
+}
 // Rounds alternate, so that both see the same machine.
 var bare = Double.infinity
 var wrapped = Double.infinity
@@ -134,4 +150,3 @@ for _ in 0..<7 {
 }
 show("relaying peer, per gossip line: bare instance", bare)
 show("relaying peer, per gossip line: in Authenticated", wrapped)
-if sink == 42 { print("") }
