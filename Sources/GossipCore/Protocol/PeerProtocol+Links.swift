@@ -72,7 +72,7 @@ extension PeerProtocol {
             log("Peer \(peer) refused the link: \(Message.quoteText(reason))", &actions)
             dialNextCandidates(now: now, actions: &actions)
         case .register, .listPeers, .peerList, .deadNode, .linkRequest, .livenessRequest, .livenessReply, .gossip, .error,
-            .leave, .listMembers, .members:
+            .leave, .listMembers, .members, .auth:
             unexpected(message, on: id, now: now, actions: &actions)
         }
     }
@@ -178,7 +178,7 @@ extension PeerProtocol {
             }
             heardFrom(peer, actions: &actions)
         case .register, .listPeers, .peerList, .deadNode, .linkRequest, .linkAccepted, .linkRefused, .error, .leave,
-            .listMembers, .members:
+            .listMembers, .members, .auth:
             unexpected(message, on: id, now: now, actions: &actions)
         }
     }

@@ -123,7 +123,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
             if errorLogged(on: id, now: now) {
                 log("Error from \(sender(id)): \(Message.quoteText(reason))", &actions)
             }
-        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members:
+        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members, .auth:
             refuseLine("a seed does not take '\(Message.quote(text[...]))'", on: id, now: now, &actions)
         }
     }

@@ -59,6 +59,9 @@ public enum Message: Hashable, Sendable {
     /// Answer to `listMembers`: the members at `offset..<offset + members.count` of `total`,
     /// in address order. The client asks again from the next offset until it has `total`.
     case members(offset: Int, total: Int, [Member])
+    /// The cluster-key handshake, first on a connection when nodes share a key
+    /// (`Authenticated`); the instances never see it.
+    case auth(AuthLine)
 }
 
 /// One row of a seed's membership, as `Members:` carries it: `<IP>:<port>=<state>`.
@@ -108,6 +111,7 @@ extension Message {
         case .listMembers(let offset): return "List Members:\(offset)"
         case .members(let offset, let total, let rows):
             return "Members:\(offset):\(total):" + rows.map(\.description).joined(separator: ",")
+        case .auth(let line): return line.encoded
         }
     }
 
@@ -210,6 +214,8 @@ extension Message {
                     throw WireError.malformed("Members", "more members than the total")
                 }
                 self = .members(offset: offset, total: total, rows)
+            case "Auth Hello": self = .auth(try AuthLine.decodeHello(body))
+            case "Auth Welcome": self = .auth(try AuthLine.decodeWelcome(body))
             default: throw WireError.unknownMessage(Self.quote(line))
             }
         } catch let error as AddressError {
