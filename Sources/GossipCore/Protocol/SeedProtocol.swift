@@ -102,8 +102,11 @@ public struct SeedProtocol: NodeInstance, Sendable {
             log("List query from \(sender(id)): sent \(list.count) of \(registry.count) peers", &actions)
         case .listMembers(let offset):
             let rows = membership.rows()
-            let page = offset < rows.count ? Array(rows[offset..<min(rows.count, offset + Self.membersPageSize)]) : []
-            actions.append(.send(id, .members(offset: offset, total: rows.count, page)))
+            // Past the end (the membership shrank between pages): an empty page at the end, not
+            // an offset past the total, which no reader takes (found by the fuzzer).
+            let start = min(offset, rows.count)
+            let page = Array(rows[start..<min(rows.count, start + Self.membersPageSize)])
+            actions.append(.send(id, .members(offset: start, total: rows.count, page)))
         case .deadNode(let dead, _, let reporter):
             report(dead, by: reporter, text: text, on: id, now: now, actions: &actions)
         case .leave(let peer):
@@ -137,6 +140,11 @@ public struct SeedProtocol: NodeInstance, Sendable {
         }
         if peer.host.isUnspecified || peer.port == 0 {
             refuseLine("registration refused: \(peer) is not an address others can reach", on: id, now: now, &actions)
+            return
+        }
+        if peer.port == address.port, peer.host.isSameHost(as: address.host) {
+            // Listed, it would send peers to link with a seed, and the seed would probe itself.
+            refuseLine("registration refused: \(peer) is this seed's own address", on: id, &actions)
             return
         }
         if membership.status(of: peer) == nil, registry.count >= settings.maxPeers {
