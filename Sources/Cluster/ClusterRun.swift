@@ -95,7 +95,7 @@ final class ClusterRun {
             }
         }
         let elapsed = SystemClock.monotonic() - started
-        status.say("Stopping: \(stopReason) after \(Self.seconds(elapsed)); stopping \(seeds.count + peers.count) nodes")
+        status.say("Stopping: \(stopReason) after \(Self.seconds(elapsed)); stopping \((seeds + peers).filter { $0.gone == nil }.count) nodes")
         let stoppedAt = SystemClock.wallMicroseconds()
         stopAll()
         for log in peerLogs { log.update() }

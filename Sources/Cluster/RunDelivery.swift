@@ -48,7 +48,9 @@ struct RunDelivery {
                 + "\(created) created):"
         ]
         let incomplete = rows.filter { $0.delivered < $0.expected }
-        if perPeer {
+        if expected == 0 {
+            // Nothing to list per peer.
+        } else if perPeer {
             for row in rows {
                 lines.append(
                     "  peer \(row.peer): \(row.delivered) of \(row.expected)" + (row.delivered < row.expected ? "  <- incomplete" : ""))
@@ -61,7 +63,7 @@ struct RunDelivery {
         }
         lines.append("  all peers: \(DecimalText.grouped(delivered)) of \(DecimalText.grouped(expected)) (\(Self.percent(delivered, expected)))")
         if !gone.isEmpty {
-            lines.append("Gone during the run, not counted in delivery: \(gone.count) peers")
+            lines.append("Gone during the run, not counted in delivery: \(gone.count) peer\(gone.count == 1 ? "" : "s")")
             for entry in gone.prefix(perPeer ? gone.count : 10) {
                 lines.append("  peer \(entry.peer): exited (\(entry.how)) after \(ClusterRun.seconds(entry.after))")
             }

@@ -15,12 +15,15 @@ final class StatusLine {
 
     /// The status now: rewritten on a terminal, printed when `interval` has passed otherwise.
     func show(_ text: String) {
+        let now = SystemClock.monotonic()
         if isTerminal {
+            // Ten times a second is as fast as anyone reads.
+            if let lastPlain, now - lastPlain < .milliseconds(100) { return }
+            lastPlain = now
             write("\r" + text + "\u{1B}[K")
             shown = true
             return
         }
-        let now = SystemClock.monotonic()
         if let lastPlain, now - lastPlain < interval { return }
         lastPlain = now
         write(text + "\n")
