@@ -53,6 +53,10 @@ func helpCommand(_ arguments: [String]) -> Int32 {
         NodeLauncher.standardError(clusterHelp(), to: STDOUT_FILENO)
         return 0
     }
+    if name == "--help" || name == "-h" {
+        NodeLauncher.standardError(Subcommand.named("help")!.help() + "\n", to: STDOUT_FILENO)
+        return 0
+    }
     if name == "run" {
         NodeLauncher.standardError(ClusterOptions.table.text() + "\n", to: STDOUT_FILENO)
         return 0
