@@ -90,7 +90,7 @@ public struct OptionTable: Sendable {
     }
 
     /// Words filled into lines of at most `width` characters (a longer word gets a line of its own).
-    static func wrap(_ text: String, width: Int) -> [String] {
+    public static func wrap(_ text: String, width: Int) -> [String] {
         var lines: [String] = []
         var line = ""
         for word in text.split(separator: " ") {
