@@ -129,13 +129,15 @@ final class ClusterRun {
                 address = NodeAddress(host: .loopback, port: port)
             }
             let log = logPath("seedlog", address.port)
+            // Where this run's lines begin: measured before the seed can write its first.
+            let offset = Self.size(of: log)
             let child = try launch(
                 "seed",
                 ["--port", "\(address.port)", "--host", Self.hostArgument(address.host), "--log-dir", options.logDirectory]
                     // Seeds pace their checks by the peers' liveness interval.
                     + options.timing.seedArguments,
                 name: "seed \(address)")
-            pending.append((index, Node(child: child, address: address), SeedLog(path: log, from: Self.size(of: log)), attempts))
+            pending.append((index, Node(child: child, address: address), SeedLog(path: log, from: offset), attempts))
         }
         for index in 0..<count { try spawn(index, attempts: 1) }
         var ready: [(Int, Node, SeedLog)] = []
@@ -187,11 +189,12 @@ final class ClusterRun {
         func spawn(attempts: Int) throws(Interruption) {
             guard let port = Paths.freePort(host: .loopback) else { throw .failed("no free port for a peer") }
             let log = logPath("peerlog", port)
+            let offset = Self.size(of: log)
             let child = try launch(
                 "peer",
                 ["--port", "\(port)", "--config", configPath, "--log-dir", options.logDirectory] + options.timing.arguments,
                 name: "peer 127.0.0.1:\(port)")
-            pending.append((Node(child: child, address: NodeAddress(host: .loopback, port: port)), PeerLog(path: log, from: Self.size(of: log)), attempts))
+            pending.append((Node(child: child, address: NodeAddress(host: .loopback, port: port)), PeerLog(path: log, from: offset), attempts))
         }
         while peers.count < options.peers {
             try checkSignal()
