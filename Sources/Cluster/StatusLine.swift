@@ -29,10 +29,12 @@ final class StatusLine {
         write(text + "\n")
     }
 
-    /// A line of its own (on a terminal, where the status line was).
+    /// A line of its own (on a terminal, where the status line was). Not on a terminal, the
+    /// next status line comes an interval after it.
     func say(_ text: String) {
         clear()
         write(text + "\n")
+        if !isTerminal { lastPlain = SystemClock.monotonic() }
     }
 
     /// Erases the status line on a terminal, so that what comes next starts on a clean line.

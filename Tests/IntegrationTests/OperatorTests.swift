@@ -154,8 +154,9 @@ extension ProcessTests {
                     seen.merge(Self.children(of: pid)) { a, _ in a }
                     return seen.values.contains("peer")
                 }
-                // As a terminal would: the whole process group of the cluster, if it has one of its own.
-                kill(getpgid(pid) == pid ? -pid : pid, SIGINT)
+                // As a terminal's Ctrl-C: to the whole foreground process group, the cluster's.
+                try #require(getpgid(pid) == pid, "the cluster runs in a process group of its own")
+                kill(-pid, SIGINT)
                 try waitUntil("the cluster to exit", timeout: 30) {
                     seen.merge(Self.children(of: pid)) { a, _ in a }
                     return !cluster.process.isRunning
@@ -166,6 +167,13 @@ extension ProcessTests {
                 #expect(seen.count >= 4)
                 let survivors = seen.keys.filter(Self.isNode)
                 #expect(survivors.isEmpty, "still running: \(survivors)")
+                // Not one child had the terminal's signal: the cluster stopped each (SIGTERM).
+                let logs = try FileManager.default.contentsOfDirectory(atPath: net.logDirectory.path)
+                #expect(logs.filter { $0.hasSuffix(".txt") }.count >= 4)
+                for name in logs where name.hasSuffix(".txt") && !name.hasPrefix("cluster-") {
+                    let text = try String(contentsOf: net.logDirectory.appendingPathComponent(name), encoding: .utf8)
+                    #expect(!text.contains("Received SIGINT"), "\(name) had the terminal's SIGINT")
+                }
             }
         }
 
