@@ -180,8 +180,9 @@ final class ClusterRun {
         status.say("Started \(seeds.count) seeds: " + seeds.map { "\($0.address)" }.joined(separator: ", "))
     }
 
-    /// The peers, on free ports, at most 32 starting at a time (a freshly started peer
-    /// registers and links at once; all of them in one burst would only queue at the seeds).
+    /// The peers, on free ports, at most 128 starting at a time (a bound on the processes
+    /// between exec and listening; quick, since a peer that starts late misses the messages
+    /// beyond the 1,024 its neighbours send a newcomer: docs/PROTOCOL.md, "Catching up").
     private func startPeers() throws(Interruption) {
         var pending: [(node: Node, log: PeerLog, attempts: Int, startedAt: Instant)] = []
         var launched = 0
@@ -199,7 +200,7 @@ final class ClusterRun {
         }
         while peers.count < options.peers {
             try checkSignal()
-            while pending.count < 32, launched < options.peers {
+            while pending.count < 128, launched < options.peers {
                 try spawn(attempts: 1)
                 launched += 1
             }
