@@ -9,8 +9,8 @@ import GossipRuntime
 final class ClusterRun {
     /// A node the run started.
     final class Node {
-        var child: ChildProcess
-        var address: NodeAddress
+        let child: ChildProcess
+        let address: NodeAddress
         /// When the run saw it exit, and how (nil while it runs or until the run stops it).
         var gone: (after: Duration, how: String)?
 
@@ -145,6 +145,7 @@ final class ClusterRun {
         while !pending.isEmpty {
             try checkSignal()
             var still: [(index: Int, node: Node, log: SeedLog, attempts: Int)] = []
+            var retries: [(index: Int, attempts: Int)] = []
             for entry in pending {
                 entry.log.update()
                 if entry.log.listeningAt != nil {
@@ -154,13 +155,13 @@ final class ClusterRun {
                     guard fixed == nil, entry.attempts < 3 else {
                         throw .failed("\(entry.node.child.name) exited (\(entry.node.child.exitDescription)) before listening; its error is above")
                     }
-                    try spawn(entry.index, attempts: entry.attempts + 1)
-                    still.append(pending.removeLast())
+                    retries.append((entry.index, entry.attempts + 1))
                 } else {
                     still.append(entry)
                 }
             }
             pending = still
+            for retry in retries { try spawn(retry.index, attempts: retry.attempts) }
             if SystemClock.monotonic() > deadline, let late = pending.first {
                 throw .failed("\(late.node.child.name) did not start listening within \(DurationText.format(Self.startLimit))")
             }
@@ -313,8 +314,7 @@ final class ClusterRun {
     /// Peers first (they leave, telling seeds that are still up), then seeds; each group all
     /// at once, SIGKILL after 5 s for a child that does not stop.
     private func stopAll() {
-        let peerChildren = Set(peers.map { ObjectIdentifier($0.child) })
-        ChildProcess.stopAll(startedChildren.filter { peerChildren.contains(ObjectIdentifier($0)) || $0.name.hasPrefix("peer") })
+        ChildProcess.stopAll(startedChildren.filter { $0.name.hasPrefix("peer") })
         ChildProcess.stopAll(startedChildren)
         startedChildren.removeAll()
     }

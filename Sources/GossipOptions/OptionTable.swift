@@ -43,11 +43,10 @@ public struct OptionTable: Sendable {
 
     public func spec(_ name: String) -> OptionSpec? { options.first { $0.name == name } }
 
-    /// Refuses an option the table does not list (`--help` and `--version` are every program's).
+    /// Refuses an option the table does not list. (`--help` and `--version`, every program's,
+    /// are answered before the options are parsed.)
     public func check(_ name: String) throws(UsageError) {
-        guard spec(name) != nil || name == "--help" || name == "--version" else {
-            throw UsageError("unknown option \(name)")
-        }
+        guard spec(name) != nil else { throw UsageError("unknown option \(name)") }
     }
 
     /// The text `--help` prints: the synopsis, the summary, one line (or a wrapped few) per
