@@ -20,6 +20,8 @@ struct ClusterOptions {
     /// Time between status lines when standard output is not a terminal (a terminal's one
     /// line is refreshed every quarter second).
     var statusInterval: Duration = .seconds(5)
+    /// The cluster key file, passed on to every seed and peer (docs/PROTOCOL.md, "Cluster key").
+    var clusterKeyFile: String?
     /// The command line, for the report's title.
     var arguments: [String] = []
     /// Legal but suspicious values, said back on standard error.
@@ -64,6 +66,9 @@ struct ClusterOptions {
                         "--status-interval", "D", default: "5s",
                         "time between status lines when standard output is not a terminal (a terminal's line is refreshed in place)"),
                     OptionSpec("--report", "FILE", default: "none", "also write the run's HTML report (as 'cluster report' does)"),
+                    OptionSpec(
+                        "--cluster-key-file", "FILE", default: "none: no key",
+                        "start every node with this shared secret (mode 600, 32 to 1,024 bytes)"),
                 ]
             ),
             ("Peer options, passed on to every peer", PeerTiming.optionSpecs),
@@ -91,6 +96,7 @@ struct ClusterOptions {
             case "--report": reportPath = try reader.value(for: option)
             case "--per-peer": perPeer = true
             case "--status-interval": statusInterval = try reader.duration(for: option)
+            case "--cluster-key-file": clusterKeyFile = try reader.value(for: option)
             default:
                 guard try timing.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
             }
@@ -99,6 +105,9 @@ struct ClusterOptions {
         // The peers would refuse bad timing options one by one; refuse them once, here.
         try timing.validate()
     }
+
+    /// What every node is given besides its own options: the cluster key file, if any.
+    var keyArguments: [String] { clusterKeyFile.map { ["--cluster-key-file", $0] } ?? [] }
 
     /// The peer settings the cluster's peers will run with (for the defaults it reports).
     var peerSettings: PeerSettings { timing.settings }

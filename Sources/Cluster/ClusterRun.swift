@@ -55,6 +55,13 @@ final class ClusterRun {
                 return 2
             }
         }
+        // A bad key file is said once, here, rather than by every node it would be given to.
+        if let path = options.clusterKeyFile {
+            do { _ = try ClusterKeyFile.read(path) } catch {
+                NodeLauncher.standardError("cluster: \(error)\n")
+                return 2
+            }
+        }
         do {
             try Files.makeDirectory(options.logDirectory)
             let signals = try SignalPipe()
@@ -135,7 +142,7 @@ final class ClusterRun {
                 "seed",
                 ["--port", "\(address.port)", "--host", Self.hostArgument(address.host), "--log-dir", options.logDirectory]
                     // Seeds pace their checks by the peers' liveness interval.
-                    + options.timing.seedArguments,
+                    + options.timing.seedArguments + options.keyArguments,
                 name: "seed \(address)")
             pending.append((index, Node(child: child, address: address), SeedLog(path: log, from: offset), attempts))
         }
@@ -193,7 +200,8 @@ final class ClusterRun {
             let offset = Self.size(of: log)
             let child = try launch(
                 "peer",
-                ["--port", "\(port)", "--config", configPath, "--log-dir", options.logDirectory] + options.timing.arguments,
+                ["--port", "\(port)", "--config", configPath, "--log-dir", options.logDirectory] + options.timing.arguments
+                    + options.keyArguments,
                 name: "peer 127.0.0.1:\(port)")
             pending.append(
                 (Node(child: child, address: NodeAddress(host: .loopback, port: port)), PeerLog(path: log, from: offset), attempts,

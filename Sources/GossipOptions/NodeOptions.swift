@@ -13,6 +13,8 @@ public struct NodeOptions: Equatable, Sendable {
     public var advertise: HostText?
     public var logDirectory = "logs"
     public var rngSeed: UInt64?
+    /// A file holding the cluster's shared secret (docs/PROTOCOL.md, "Cluster key").
+    public var clusterKeyFile: String?
 
     public init() {}
 
@@ -29,6 +31,10 @@ public struct NodeOptions: Equatable, Sendable {
                 + "registrations and messages, and the one connections come from; a peer needs it with --host 0.0.0.0"),
         OptionSpec("--log-dir", "DIR", default: "logs", "where the log file (seedlog_<port>.txt, peerlog_<port>.txt) is written"),
         OptionSpec("--rng-seed", "N", default: "random", "seed of the node's random choices, for a repeatable run"),
+        OptionSpec(
+            "--cluster-key-file", "FILE", default: "none: no key",
+            "take lines only from nodes proving this shared secret (the file: mode 600, 32 to 1,024 bytes; "
+                + "docs/PROTOCOL.md, \"Cluster key\")"),
     ]
 
     /// Reads `option` if it is one of these; false when it is not.
@@ -45,6 +51,7 @@ public struct NodeOptions: Equatable, Sendable {
         case "--advertise": advertise = try reader.hostOrName(for: option)
         case "--log-dir": logDirectory = try reader.value(for: option)
         case "--rng-seed": rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
+        case "--cluster-key-file": clusterKeyFile = try reader.value(for: option)
         default: return false
         }
         return true
