@@ -64,8 +64,10 @@ struct ClusterOptions {
                         "the per-peer delivery table in the report, however many peers (else a summary)"),
                     OptionSpec(
                         "--status-interval", "D", default: "5s",
-                        "time between status lines when standard output is not a terminal (a terminal's line is refreshed in place)"),
-                    OptionSpec("--report", "FILE", default: "none", "also write the run's HTML report (as 'cluster report' does)"),
+                        "time between status lines when standard output is not a terminal (a terminal's line is refreshed in place)"
+                    ),
+                    OptionSpec(
+                        "--report", "FILE", default: "none", "also write the run's HTML report (as 'cluster report' does)"),
                     OptionSpec(
                         "--cluster-key-file", "FILE", default: "none: no key",
                         "start every node with this shared secret (mode 600, 32 to 1,024 bytes)"),

@@ -102,7 +102,9 @@ final class ClusterRun {
             }
         }
         let elapsed = SystemClock.monotonic() - started
-        status.say("Stopping: \(stopReason) after \(Self.seconds(elapsed)); stopping \((seeds + peers).filter { $0.gone == nil }.count) nodes")
+        status.say(
+            "Stopping: \(stopReason) after \(Self.seconds(elapsed)); stopping \((seeds + peers).filter { $0.gone == nil }.count) nodes"
+        )
         let stoppedAt = SystemClock.wallMicroseconds()
         stopAll()
         for log in peerLogs { log.update() }
@@ -111,9 +113,12 @@ final class ClusterRun {
         if delivery.expected == 0 {
             status.say(
                 "Nothing was measured: no message created in the run reached a live peer in \(Self.seconds(elapsed)) "
-                    + "(a peer creates its first --gossip-interval \(DurationText.format(options.peerSettings.gossipInterval)) after it starts).")
+                    + "(a peer creates its first --gossip-interval \(DurationText.format(options.peerSettings.gossipInterval)) after it starts)."
+            )
         }
-        if let path = options.reportPath, !peers.isEmpty, !writeReport(to: path, stoppedAt: stoppedAt) { exitStatus = exitStatus ?? 1 }
+        if let path = options.reportPath, !peers.isEmpty, !writeReport(to: path, stoppedAt: stoppedAt) {
+            exitStatus = exitStatus ?? 1
+        }
         if let exitStatus { return exitStatus }
         if delivery.expected == 0 { return 3 }
         return delivery.isComplete ? 0 : 1
@@ -160,7 +165,9 @@ final class ClusterRun {
                 } else if entry.node.child.poll() {
                     // On a free port another program may have taken it since: try another.
                     guard fixed == nil, entry.attempts < 3 else {
-                        throw .failed("\(entry.node.child.name) exited (\(entry.node.child.exitDescription)) before listening; its error is above")
+                        throw .failed(
+                            "\(entry.node.child.name) exited (\(entry.node.child.exitDescription)) before listening; its error is above"
+                        )
                     }
                     retries.append((entry.index, entry.attempts + 1))
                 } else {
@@ -181,7 +188,8 @@ final class ClusterRun {
             configPath = path
         } else {
             configPath = "\(options.logDirectory)/cluster-\(getpid()).config.txt"
-            let text = "# The seeds of the cluster run \(getpid()) (cluster members --config \(configPath))\n"
+            let text =
+                "# The seeds of the cluster run \(getpid()) (cluster members --config \(configPath))\n"
                 + seeds.map { "\($0.address)\n" }.joined()
             do { try ReportCommand.write(text, to: configPath) } catch { throw .failed("\(error)") }
         }
@@ -204,8 +212,11 @@ final class ClusterRun {
                     + options.keyArguments,
                 name: "peer 127.0.0.1:\(port)")
             pending.append(
-                (Node(child: child, address: NodeAddress(host: .loopback, port: port)), PeerLog(path: log, from: offset), attempts,
-                 SystemClock.monotonic()))
+                (
+                    Node(child: child, address: NodeAddress(host: .loopback, port: port)), PeerLog(path: log, from: offset),
+                    attempts,
+                    SystemClock.monotonic()
+                ))
         }
         while peers.count < options.peers {
             try checkSignal()
@@ -222,7 +233,9 @@ final class ClusterRun {
                     peerLogs.append(entry.log)
                 } else if entry.node.child.poll() {
                     guard entry.attempts < 3 else {
-                        throw .failed("\(entry.node.child.name) exited (\(entry.node.child.exitDescription)) before listening; its error is above")
+                        throw .failed(
+                            "\(entry.node.child.name) exited (\(entry.node.child.exitDescription)) before listening; its error is above"
+                        )
                     }
                     retries.append(entry.attempts + 1)
                 } else {
@@ -299,7 +312,8 @@ final class ClusterRun {
             status.clear()
             NodeLauncher.standardError(
                 "cluster: \(node.child.name) exited (\(node.child.exitDescription)) after \(Self.seconds(now - started)); "
-                    + (node.child.name.hasPrefix("peer") ? "counted as gone, not in delivery\n" : "its peers use the other seeds\n"))
+                    + (node.child.name.hasPrefix("peer")
+                        ? "counted as gone, not in delivery\n" : "its peers use the other seeds\n"))
         }
     }
 

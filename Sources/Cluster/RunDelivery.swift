@@ -53,15 +53,21 @@ struct RunDelivery {
         } else if perPeer {
             for row in rows {
                 lines.append(
-                    "  peer \(row.peer): \(row.delivered) of \(row.expected)" + (row.delivered < row.expected ? "  <- incomplete" : ""))
+                    "  peer \(row.peer): \(row.delivered) of \(row.expected)"
+                        + (row.delivered < row.expected ? "  <- incomplete" : ""))
             }
         } else {
             lines.append(
-                "  \(rows.count - incomplete.count) peers complete, \(incomplete.count) incomplete (--per-peer: every peer's row)")
-            for row in incomplete.prefix(10) { lines.append("  peer \(row.peer): \(row.delivered) of \(row.expected)  <- incomplete") }
+                "  \(rows.count - incomplete.count) peers complete, \(incomplete.count) incomplete (--per-peer: every peer's row)"
+            )
+            for row in incomplete.prefix(10) {
+                lines.append("  peer \(row.peer): \(row.delivered) of \(row.expected)  <- incomplete")
+            }
             if incomplete.count > 10 { lines.append("  ... and \(incomplete.count - 10) more incomplete") }
         }
-        lines.append("  all peers: \(DecimalText.grouped(delivered)) of \(DecimalText.grouped(expected)) (\(Self.percent(delivered, expected)))")
+        lines.append(
+            "  all peers: \(DecimalText.grouped(delivered)) of \(DecimalText.grouped(expected)) (\(Self.percent(delivered, expected)))"
+        )
         if !gone.isEmpty {
             lines.append("Gone during the run, not counted in delivery: \(gone.count) peer\(gone.count == 1 ? "" : "s")")
             for entry in gone.prefix(perPeer ? gone.count : 10) {

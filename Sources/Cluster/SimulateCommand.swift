@@ -40,7 +40,8 @@ enum SimulateCommand {
                     OptionSpec("--crash", "N@T", default: "none", "N random live peers crash at T (repeatable)"),
                     OptionSpec(
                         "--partition", "F@T1-T2[:out|:in]", default: "none",
-                        "a fraction F of peers is cut off from the rest from T1 to T2; :out / :in one direction only (repeatable)"),
+                        "a fraction F of peers is cut off from the rest from T1 to T2; :out / :in one direction only (repeatable)"
+                    ),
                 ]
             ),
             (
@@ -77,7 +78,8 @@ enum SimulateCommand {
                 // `5` would be 5 seconds, surely meant as 5 ms: a latency states its unit.
                 let amounts = text.split(separator: ":").last.map { $0.split(separator: "-").map(String.init) } ?? []
                 if let bare = amounts.first(where: { !DurationText.hasUnit($0) && $0 != "0" }) {
-                    throw UsageError("--latency \(text): '\(bare)' has no unit; write \(bare)ms (or \(bare)s if seconds are meant)")
+                    throw UsageError(
+                        "--latency \(text): '\(bare)' has no unit; write \(bare)ms (or \(bare)s if seconds are meant)")
                 }
                 guard let model = LatencyModel(parsing: text) else {
                     throw UsageError("--latency must be 5ms, exp:5ms or uniform:1ms-9ms, not '\(text)'")

@@ -29,7 +29,9 @@ struct Subcommand: Sendable {
             help: { ReportCommand.usage }, run: ReportCommand.run),
         Subcommand(
             name: "help", summary: "this list, or a command's help: cluster help COMMAND",
-            help: { "usage: cluster help [COMMAND]\nPrints the list of commands, or COMMAND's options with their meanings and defaults." },
+            help: {
+                "usage: cluster help [COMMAND]\nPrints the list of commands, or COMMAND's options with their meanings and defaults."
+            },
             run: helpCommand),
     ]
 

@@ -102,7 +102,8 @@ public struct SeedOptions: Equatable, Sendable {
                         "--liveness-interval", "D", default: "13s",
                         "the peers' liveness interval: give seeds the peers' value; paces renewals and the checks of suspects"),
                     OptionSpec(
-                        "--max-peers", "N", default: "100000", "the most peers listed; further registrations are refused with Error:"),
+                        "--max-peers", "N", default: "100000",
+                        "the most peers listed; further registrations are refused with Error:"),
                 ]
             ),
         ],
@@ -160,7 +161,12 @@ public struct PeerOptions: Equatable, Sendable {
             operator commands, one a line: `broadcast` creates the next own message now.
             """,
         groups: [
-            ("Node", NodeOptions.optionSpecs + [OptionSpec("--config", "FILE", default: "config.txt", "the seed list: one IP:port or name:port a line")]),
+            (
+                "Node",
+                NodeOptions.optionSpecs + [
+                    OptionSpec("--config", "FILE", default: "config.txt", "the seed list: one IP:port or name:port a line")
+                ]
+            ),
             ("Gossip and liveness", PeerTiming.optionSpecs),
         ],
         notes: durationNote + "\n" + exitNote)

@@ -14,15 +14,20 @@ public enum HostResolver {
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let code = getaddrinfo(name, nil, &hints, &list)
-        guard code == 0 else { return .failure(HostName.Failure("cannot resolve '\(name)': \(String(cString: gai_strerror(code)))")) }
+        guard code == 0 else {
+            return .failure(HostName.Failure("cannot resolve '\(name)': \(String(cString: gai_strerror(code)))"))
+        }
         defer { freeaddrinfo(list) }
         var ipv6: NodeAddress.Host?
         var entry = list
         while let current = entry {
             if let address = current.pointee.ai_addr {
                 if current.pointee.ai_family == AF_INET {
-                    let value = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) }
-                    return .success(.ipv4(UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)))
+                    let value = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                        UInt32(bigEndian: $0.pointee.sin_addr.s_addr)
+                    }
+                    return .success(
+                        .ipv4(UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)))
                 }
                 if current.pointee.ai_family == AF_INET6, ipv6 == nil {
                     let groups = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in

@@ -8,7 +8,9 @@ import GossipOptions
 extension NodeLauncher {
     /// Listens on `--host` and the port; returns the socket and the node's own address: the
     /// advertised host (or the listening one) with the bound port.
-    static func listen(_ options: NodeOptions, port: UInt16, role: String) throws(RuntimeError) -> (fd: Int32, address: NodeAddress) {
+    static func listen(_ options: NodeOptions, port: UInt16, role: String) throws(RuntimeError) -> (
+        fd: Int32, address: NodeAddress
+    ) {
         var host = options.host
         if let name = options.hostName {
             switch HostResolver.resolve(name) {
@@ -29,7 +31,8 @@ extension NodeLauncher {
         // messages carry it. A seed's own address is only a probe's sender, so it may go without.
         if role == "peer", host.isUnspecified, advertised == nil {
             throw RuntimeError(
-                "--host \(host) listens on every interface but is no one's address: add --advertise ADDR, the address other nodes should use")
+                "--host \(host) listens on every interface but is no one's address: add --advertise ADDR, the address other nodes should use"
+            )
         }
         let (fd, bound) = try Sockets.listen(on: NodeAddress(host: host, port: port))
         return (fd, NodeAddress(host: advertised ?? bound.host, port: bound.port))

@@ -14,7 +14,8 @@ extension ProcessTests {
 
         /// Runs a program to its end (at most `timeout` seconds, then it is killed and the test
         /// fails) in `directory`, its standard output and error in files of their own.
-        static func run(_ program: String, _ arguments: [String], in directory: URL, timeout: TimeInterval = 20) throws -> Outcome {
+        static func run(_ program: String, _ arguments: [String], in directory: URL, timeout: TimeInterval = 20) throws -> Outcome
+        {
             let process = Process()
             process.executableURL = TestNetwork.binaries.appendingPathComponent(program)
             process.arguments = arguments

@@ -1,7 +1,7 @@
-import Testing
-
 import GossipCore
 import GossipOptions
+import Testing
+
 @testable import GossipRuntime
 
 /// One list per program: its help is generated from it, and its parser takes exactly what it lists.

@@ -101,7 +101,9 @@ struct MembersView {
                                 "seeds",
                                 .array(
                                     row.seeds.map {
-                                        .object([("address", .string($0.seed.description)), ("state", .string($0.state.rawValue))])
+                                        .object([
+                                            ("address", .string($0.seed.description)), ("state", .string($0.state.rawValue)),
+                                        ])
                                     })
                             ),
                         ])
