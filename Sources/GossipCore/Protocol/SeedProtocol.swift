@@ -144,7 +144,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
         }
         if peer.port == address.port, peer.host.isSameHost(as: address.host) {
             // Listed, it would send peers to link with a seed, and the seed would probe itself.
-            refuseLine("registration refused: \(peer) is this seed's own address", on: id, &actions)
+            refuseLine("registration refused: \(peer) is this seed's own address", on: id, now: now, &actions)
             return
         }
         if membership.status(of: peer) == nil, registry.count >= settings.maxPeers {
