@@ -131,8 +131,7 @@ enum CodecTarget {
         case .gossip(let message): return [message.origin]
         case .members(_, _, let rows): return rows.map(\.address)
         case .auth(.hello(let hello)): return [hello.destination]
-        case .auth(.welcome): return []
-        case .listPeers, .linkRefused, .error, .listMembers: return []
+        case .listPeers, .linkRefused, .error, .listMembers, .auth(.welcome): return []
         }
     }
 }
