@@ -86,7 +86,9 @@ public enum NodeLauncher {
         _ instance: Instance, key: ClusterKey?, listener: Int32, log: LogSink, signals: consuming SignalPipe,
         commands: Int32? = nil
     ) -> Int32 {
-        guard let key else { return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: commands).run() }
+        guard let key else {
+            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: commands).run()
+        }
         let wrapped = Authenticated(instance, key: key, rng: SeededRandom(seed: .random(in: .min ... .max)))
         return EventLoop(instance: wrapped, listener: listener, log: log, signals: signals, commands: commands).run()
     }
