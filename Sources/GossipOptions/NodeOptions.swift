@@ -83,7 +83,10 @@ public struct PeerOptions: Equatable, Sendable {
     public static let usage = """
         usage: peer [--port N] [--host ADDR] [--config FILE] [--log-dir DIR] [--messages N]
                     [--gossip-interval D] [--liveness-interval D] [--liveness-timeout D] [--liveness-misses N]
-                    [--max-links N] [--max-inbound N] [--rng-seed N]
+                    [--max-links N] [--max-inbound N] [--identify-timeout D] [--max-clock-skew D] [--rng-seed N]
+          --identify-timeout D  how long a connection to this peer may take to say who it is, and a
+                                peer that linked to it to answer on its address (default 5s)
+          --max-clock-skew D    gossip timestamped further ahead of this peer's clock is refused (default 30s)
         """
 
     public init() {}
@@ -117,6 +120,8 @@ public struct PeerTiming: Equatable, Sendable {
     public var livenessMisses: Int?
     public var maxLinks: Int?
     public var maxInbound: Int?
+    public var identifyTimeout: Duration?
+    public var maxClockSkew: Duration?
 
     public init() {}
 
@@ -130,6 +135,8 @@ public struct PeerTiming: Equatable, Sendable {
         case "--liveness-misses": livenessMisses = try reader.integer(for: option, in: 1...1_000_000)
         case "--max-links": maxLinks = try reader.integer(for: option, in: 1...10_000)
         case "--max-inbound": maxInbound = try reader.integer(for: option, in: 1...10_000)
+        case "--identify-timeout": identifyTimeout = try reader.duration(for: option)
+        case "--max-clock-skew": maxClockSkew = try reader.duration(for: option)
         default: return false
         }
         return true
@@ -157,6 +164,8 @@ public struct PeerTiming: Equatable, Sendable {
         if let livenessMisses { settings.livenessMisses = livenessMisses }
         if let maxLinks { settings.maxLinks = maxLinks }
         if let maxInbound { settings.maxInboundLinks = maxInbound }
+        if let identifyTimeout { settings.identifyTimeout = identifyTimeout }
+        if let maxClockSkew { settings.maxClockSkew = maxClockSkew }
     }
 
     /// What a seed of these peers is told: their liveness interval, which paces its checks
@@ -175,6 +184,8 @@ public struct PeerTiming: Equatable, Sendable {
         if let livenessMisses { result += ["--liveness-misses", "\(livenessMisses)"] }
         if let maxLinks { result += ["--max-links", "\(maxLinks)"] }
         if let maxInbound { result += ["--max-inbound", "\(maxInbound)"] }
+        if let identifyTimeout { result += ["--identify-timeout", DurationText.format(identifyTimeout)] }
+        if let maxClockSkew { result += ["--max-clock-skew", DurationText.format(maxClockSkew)] }
         return result
     }
 }

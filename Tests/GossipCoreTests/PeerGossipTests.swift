@@ -79,7 +79,7 @@ struct PeerGossipTests {
     @Test("a forwarded message keeps its text exactly as received")
     func forwardedVerbatim() {
         var (fixture, links) = linkedToThree()
-        let text = "1795287680:[0:0:0:0:0:0:0:1]:6009:3"
+        let text = "1795287680.000:[2001:db8::7]:6009:3"
         #expect(sent(on: links[2], fixture.line(links[0], text)).map(\.encoded) == [text])
     }
 

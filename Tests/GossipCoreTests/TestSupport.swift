@@ -140,4 +140,25 @@ struct PeerFixture {
         _ = handle(.accepted(id, remote: NodeAddress(host: neighbour.host, port: 40_000 + UInt16(nextInbound))))
         return (id, line(id, Message.linkRequest(neighbour).encoded))
     }
+
+    /// Links from `neighbour` and lets it answer the probe on its address, as a real peer
+    /// does: the link is verified. Returns the link and the actions of the answer.
+    mutating func linkInboundVerified(from neighbour: NodeAddress) -> (ConnectionID, [Action]) {
+        let (id, actions) = linkInbound(from: neighbour)
+        return (id, answerProbe(of: neighbour, in: actions))
+    }
+
+    /// Answers the probe to `neighbour` that `actions` opened, as `neighbour` would.
+    mutating func answerProbe(of neighbour: NodeAddress, in actions: [Action]) -> [Action] {
+        guard let (probe, _) = connects(actions).first(where: { $0.1 == neighbour }) else {
+            Issue.record("no probe of \(neighbour) in \(actions)")
+            return []
+        }
+        let request = handle(.connected(probe))
+        guard case .livenessRequest(let timestamp, let sender)? = sent(on: probe, request).first else {
+            Issue.record("the probe sent \(request)")
+            return []
+        }
+        return line(probe, Message.livenessReply(timestamp: timestamp, sender: sender, replier: neighbour).encoded)
+    }
 }

@@ -4,12 +4,16 @@
 /// message on the wire, the logs and the command-line options all go through it, so an IPv6
 /// address is written the same way everywhere (`[::1]:5001`, lowercase, RFC 5952 compressed)
 /// and two spellings of one address compare equal.
+///
+/// An IPv4-mapped IPv6 host (`::ffff:127.0.0.1`, how a dual-stack socket shows an IPv4 client)
+/// is its IPv4 address: it is stored as IPv4 from the moment it is parsed or built, so
+/// `[::ffff:127.0.0.1]:5001` and `127.0.0.1:5001` are one node to every table and comparison.
 public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var host: Host
     public var port: UInt16
 
     public init(host: Host, port: UInt16) {
-        self.host = host
+        self.host = host.unmapped
         self.port = port
     }
 
@@ -182,7 +186,24 @@ extension NodeAddress {
         return .ipv4(octets[0], octets[1], octets[2], octets[3])
     }
 
+    /// Parses an IPv6 host (without brackets). RFC 4291's dotted form for the last 32 bits
+    /// (`::ffff:127.0.0.1`) is read too; an IPv4-mapped host comes back as its IPv4 address.
     static func parseIPv6(_ text: Substring, whole: String) throws(AddressError) -> Host {
+        try parseIPv6Groups(text, whole: whole).unmapped
+    }
+
+    private static func parseIPv6Groups(_ text: Substring, whole: String) throws(AddressError) -> Host {
+        var text = text
+        // A dotted IPv4 tail stands for the last two groups.
+        var tail4: [UInt16] = []
+        if let lastColon = text.lastIndex(of: ":"), text[text.index(after: lastColon)...].contains(".") {
+            let dotted = text[text.index(after: lastColon)...]
+            guard case .ipv4(let a, let b, let c, let d) = try? parseIPv4(dotted, whole: whole) else { throw .badIPv6(whole) }
+            tail4 = [UInt16(a) << 8 | UInt16(b), UInt16(c) << 8 | UInt16(d)]
+            // Keep the colon when it is half of a "::" (`::1.2.3.4`), drop it otherwise.
+            let before = text[..<lastColon]
+            text = before.hasSuffix(":") ? text[...lastColon] : before
+        }
         // Split once around "::" (at most one), then each side into hex groups.
         let halves = text.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false)
         func groups(_ part: Substring) throws(AddressError) -> [UInt16] {
@@ -197,13 +218,13 @@ extension NodeAddress {
             return result
         }
         if halves.count == 1 {
-            let all = try groups(halves[0])
+            let all = try groups(halves[0]) + tail4
             guard all.count == 8 else { throw .badIPv6(whole) }
             return .ipv6(groups: all)
         }
         if halves[1].contains("::") { throw .badIPv6(whole) }
         let head = try groups(halves[0])
-        let tail = try groups(halves[1])
+        let tail = try groups(halves[1]) + tail4
         guard head.count + tail.count <= 7 else { throw .badIPv6(whole) }
         return .ipv6(groups: head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail)
     }
