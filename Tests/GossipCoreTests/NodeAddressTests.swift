@@ -164,3 +164,30 @@ struct NodeAddressTests {
         #expect(throws: AddressError.self) { try NodeAddress.parseHost("127.0.0.1:5001") }
     }
 }
+
+/// Issue 11: `[::ffff:127.0.0.1]:p` and `127.0.0.1:p` were two peers to a seed.
+@Suite("IPv4-mapped addresses")
+struct MappedAddressTests {
+    @Test(
+        "an IPv4-mapped IPv6 address is its IPv4 address, however it is written",
+        arguments: ["[::ffff:127.0.0.1]:6001", "[::FFFF:7f00:1]:6001", "[0:0:0:0:0:ffff:127.0.0.1]:6001", "127.0.0.1:6001"])
+    func mappedIsIPv4(text: String) throws {
+        let address = try NodeAddress(parsing: text)
+        #expect(address == NodeAddress(host: .loopback, port: 6001))
+        #expect(address.description == "127.0.0.1:6001")
+    }
+
+    @Test("a host built from mapped bits is stored as IPv4")
+    func builtMapped() {
+        let address = NodeAddress(host: .ipv6(0, 0xFFFF_7F00_0001), port: 1)
+        #expect(address.host == .loopback)
+    }
+
+    @Test("other IPv6 addresses with a dotted tail stay IPv6")
+    func dottedTail() throws {
+        #expect(try NodeAddress(parsing: "[64:ff9b::1.2.3.4]:1").description == "[64:ff9b::102:304]:1")
+        #expect(try NodeAddress(parsing: "[::1.2.3.4]:1").description == "[::102:304]:1")
+        #expect(throws: AddressError.self) { try NodeAddress(parsing: "[::ffff:1.2.3]:1") }
+        #expect(throws: AddressError.self) { try NodeAddress(parsing: "[1:2:3:4:5:6:7:1.2.3.4]:1") }
+    }
+}

@@ -114,3 +114,26 @@ struct PeerGossipTests {
         #expect(LogText.receivedMessage(inEvent: LogText.received(message, from: p2, forwardedTo: 3)[...]) == message)
     }
 }
+
+/// The checks around the message log, as a linked peer sees them.
+@Suite("PeerProtocol gossip refusals")
+struct PeerGossipRefusalTests {
+    @Test("a message timestamped beyond the clock-skew bound is answered with an Error and not forwarded")
+    func futureMessage() {
+        var fixture = PeerFixture()
+        let id = fixture.linkOutbound(to: addr("127.0.0.1:6002"))
+        let text = "\(Timestamp(milliseconds: baseWall + 300_000)):127.0.0.1:6009:1"
+        let actions = fixture.line(id, text)
+        #expect(sends(actions).count == 1)
+        #expect(sentError(on: id, actions))
+        #expect(logs(actions).contains { $0.contains("ahead of my clock") })
+    }
+
+    @Test("a message spelled with a leading zero is answered with an Error naming the one spelling")
+    func nonCanonical() {
+        var fixture = PeerFixture()
+        let id = fixture.linkOutbound(to: addr("127.0.0.1:6002"))
+        let actions = fixture.line(id, "1795287680.050:127.0.0.1:6009:01")
+        #expect(sent(on: id, actions) == [.error("malformed gossip message: not written canonically; the one spelling is '1795287680.050:127.0.0.1:6009:1'")])
+    }
+}
