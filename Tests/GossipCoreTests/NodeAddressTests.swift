@@ -191,3 +191,19 @@ struct MappedAddressTests {
         #expect(throws: AddressError.self) { try NodeAddress(parsing: "[1:2:3:4:5:6:7:1.2.3.4]:1") }
     }
 }
+
+/// The one-pass reading of plain IPv4 addresses agrees with the general parser.
+@Suite("Plain IPv4 fast path")
+struct PlainIPv4Tests {
+    @Test(arguments: [
+        "127.0.0.1:6001", "0.0.0.0:1", "255.255.255.255:65535", "1.2.3.4:0", "1.2.3.4:65536", "1.2.3:4", "1.2.3.4.5:6",
+        "01.2.3.4:5", "1.2.3.4:05", "256.1.1.1:1", "1.2.3.4:", ":1", "1.2.3.4:123456", "1..3.4:5", "[::1]:5", "1.2.3.4:5x",
+        "1.2.3.4", "10.0.0.10:10",
+    ])
+    func agrees(text: String) {
+        let fast = NodeAddress.plainIPv4(text.utf8)
+        let general = try? NodeAddress(parsing: text)
+        if let fast { #expect(fast == general) }
+        if general != nil, !text.contains("0"), !text.contains("[") { #expect(fast != nil) }
+    }
+}

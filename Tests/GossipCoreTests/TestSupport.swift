@@ -148,10 +148,16 @@ struct PeerFixture {
         return (id, answerProbe(of: neighbour, in: actions))
     }
 
-    /// Answers the probe to `neighbour` that `actions` opened, as `neighbour` would.
-    mutating func answerProbe(of neighbour: NodeAddress, in actions: [Action]) -> [Action] {
-        guard let (probe, _) = connects(actions).first(where: { $0.1 == neighbour }) else {
-            Issue.record("no probe of \(neighbour) in \(actions)")
+    /// Lets the probe delay pass; returns the probe of `neighbour` that then leaves.
+    mutating func awaitProbe(of neighbour: NodeAddress) -> ConnectionID? {
+        let actions = fire(.connectionDeadline, after: PeerProtocol.probeDelay)
+        return connects(actions).first(where: { $0.1 == neighbour })?.0
+    }
+
+    /// Lets the probe delay pass and answers the probe to `neighbour`, as `neighbour` would.
+    mutating func answerProbe(of neighbour: NodeAddress, in actions: [Action] = []) -> [Action] {
+        guard let probe = awaitProbe(of: neighbour) else {
+            Issue.record("no probe of \(neighbour)")
             return []
         }
         let request = handle(.connected(probe))

@@ -151,7 +151,7 @@ extension PeerProtocol {
             }
             sendCatchUp(on: id, actions: &actions)
         } else {
-            verify(peer, now: now, actions: &actions)
+            verifySoon(peer, link: id, now: now, actions: &actions)
         }
     }
 

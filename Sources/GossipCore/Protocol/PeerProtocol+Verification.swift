@@ -14,9 +14,21 @@
 /// open (a played neighbour, like the bench's, still gets gossip); it is probed again each
 /// liveness round.
 ///
+/// The probe leaves `probeDelay` after the link came up, not at once: a link that asks and
+/// closes at once (the attack of issue 11, 15,000 times over) is gone by then and costs no
+/// dial at all; an honest neighbour's catch-up waits that much longer.
+///
 /// Deadlines: an inbound connection must send its first line, and a probe must be answered,
 /// within `settings.identifyTimeout` (`DeadlineQueue`, timer `.connectionDeadline`).
 extension PeerProtocol {
+    static let probeDelay: Duration = .milliseconds(50)
+
+    /// Checks `peer` after `probeDelay`, if its link `id` is still up and unverified then.
+    mutating func verifySoon(_ peer: NodeAddress, link id: ConnectionID, now: Now, actions: inout [Action]) {
+        probeStarts.append(id, at: now.instant + Self.probeDelay)
+        armConnectionDeadline(actions: &actions)
+    }
+
     /// Starts checking that `peer` answers on its address, unless a check is under way.
     mutating func verify(_ peer: NodeAddress, now: Now, actions: inout [Action]) {
         guard let neighbour = neighbours[peer], !neighbour.verified, neighbour.probe == nil, neighbour.connection != nil
@@ -79,15 +91,27 @@ extension PeerProtocol {
     // MARK: Deadlines
 
     mutating func setDeadline(for id: ConnectionID, now: Now, actions: inout [Action]) {
-        let wasEmpty = deadlines.isEmpty
-        let at = now.instant + settings.identifyTimeout
-        deadlines.append(id, at: at)
-        if wasEmpty { actions.append(.schedule(.connectionDeadline, at: at)) }
+        deadlines.append(id, at: now.instant + settings.identifyTimeout)
+        armConnectionDeadline(actions: &actions)
+    }
+
+    /// Arms `.connectionDeadline` for the earliest entry of either queue, unless it is armed
+    /// for that already.
+    mutating func armConnectionDeadline(actions: inout [Action]) {
+        let next = [deadlines.next, probeStarts.next].compactMap { $0 }.min()
+        guard let next, next != connectionDeadlineAt else { return }
+        connectionDeadlineAt = next
+        actions.append(.schedule(.connectionDeadline, at: next))
     }
 
     /// Closes the connections whose deadline passed while still waiting: an inbound one that
     /// never said who it is, a probe never answered.
     mutating func connectionDeadlinesDue(now: Now, actions: inout [Action]) {
+        connectionDeadlineAt = nil
+        for id in probeStarts.popDue(now: now.instant) {
+            guard case .link(let peer) = roles[id], neighbours[peer]?.connection == id else { continue }
+            verify(peer, now: now, actions: &actions)
+        }
         for id in deadlines.popDue(now: now.instant) {
             switch roles[id] {
             case .inbound(let remote, _):
@@ -101,6 +125,6 @@ extension PeerProtocol {
                 break  // Moved on, or closed, since.
             }
         }
-        if let next = deadlines.next { actions.append(.schedule(.connectionDeadline, at: next)) }
+        armConnectionDeadline(actions: &actions)
     }
 }

@@ -41,6 +41,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// inbound connections that have not said who they are, and verification probes.
     /// Entries of connections that moved on are skipped when they come due.
     var deadlines = DeadlineQueue()
+    /// Unverified links to probe once `probeDelay` has passed (`PeerProtocol+Verification`).
+    var probeStarts = DeadlineQueue()
+    /// When `.connectionDeadline` is armed for, if it is.
+    var connectionDeadlineAt: Instant?
     /// `Dead Node` reports a seed could not be given (its connection failed before they were
     /// sent): retried at the next liveness rounds while younger than `reportLifetime`.
     var undeliveredReports: [PendingReport] = []

@@ -154,6 +154,10 @@ public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertib
 extension NodeAddress {
     /// Parses `a.b.c.d:port` or `[v6]:port`; the whole text must be the address.
     public init(parsing text: some StringProtocol) throws(AddressError) {
+        if let plain = Self.plainIPv4(text.utf8) {
+            self = plain
+            return
+        }
         // `fe80::1:5001`: an IPv6 host without its brackets (an IPv4 host has dots before its colon).
         if text.first != "[", text.count(where: { $0 == ":" }) > 1, !text.prefix(while: { $0 != ":" }).contains(".") {
             throw .unbracketedIPv6(String(text))
@@ -161,6 +165,36 @@ extension NodeAddress {
         var scanner = FieldScanner(Substring(text))
         self = try scanner.address()
         guard scanner.isAtEnd else { throw .trailing(String(text)) }
+    }
+
+    /// `a.b.c.d:port` written plainly (no leading zeros), read in one pass over the bytes: the
+    /// common case, and the one an outsider can send by the thousand (`Link Request`). Nil for
+    /// anything else, which the general parser then reads (and explains, when it is wrong).
+    static func plainIPv4(_ bytes: some Collection<UInt8>) -> NodeAddress? {
+        var value: UInt32 = 0
+        var part: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            if byte &- 48 < 10 {
+                if digits == 1 && part == 0 { return nil }  // A leading zero.
+                part = part * 10 + UInt32(byte &- 48)
+                digits += 1
+                if digits > 5 { return nil }
+            } else if byte == UInt8(ascii: "."), dots < 3, (1...3).contains(digits), part <= 255 {
+                value = value << 8 | part
+                (part, digits, dots) = (0, 0, dots + 1)
+            } else if byte == UInt8(ascii: ":"), dots == 3, (1...3).contains(digits), part <= 255 {
+                value = value << 8 | part
+                (part, digits, dots) = (0, 0, 4)
+            } else {
+                return nil
+            }
+        }
+        guard dots == 4, digits > 0, part >= 1, part <= 65535 else { return nil }
+        let host = Host.ipv4(UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF))
+        return NodeAddress(host: host, port: UInt16(part))
     }
 
     /// Parses a host alone (`127.0.0.1`, `::1` or `[::1]`), as given to `--host`.
