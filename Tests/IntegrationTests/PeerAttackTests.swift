@@ -57,6 +57,10 @@ extension ProcessTests {
                     try LineClient.listPeers(seedPort: seed.port).contains(victim.address)
                 }
                 let before = try Self.cpuSeconds(victim.process.processIdentifier)
+                // Under 1 s for a release build, the figure of the issue (docs/LIMITS.md); a
+                // debug build does the same work about three times slower. Before links were
+                // verified, the work was quadratic: 43 s of CPU for a release build.
+                let bound = TestNetwork.binaries.path.contains("/release") ? 1.0 : 3.0
                 let started = Date()
                 for k in 0..<15_000 {
                     // Ports below the ephemeral range, where nothing of this test listens.
@@ -71,7 +75,7 @@ extension ProcessTests {
                 #expect(probe.readLine(timeout: 30)?.hasPrefix("Liveness Reply:") == true)
                 let cpu = try Self.cpuSeconds(victim.process.processIdentifier) - before
                 print("15,000 Link Request + close: \(cpu) s of the victim's CPU, \(Date().timeIntervalSince(started)) s in all")
-                #expect(cpu < 1.0, "the victim spent \(cpu) s of CPU")
+                #expect(cpu < bound, "the victim spent \(cpu) s of CPU")
                 // Three liveness rounds (0.3 s each) and then some: anything left behind would
                 // have been dialled, missed and reported by now.
                 Thread.sleep(forTimeInterval: 1.5)
@@ -101,15 +105,14 @@ extension ProcessTests {
                     for sequence in 1...10_000 { batch += "\(stamp):127.0.0.\(10 + origin):9:\(sequence)\n" }
                     neighbour.send(Array(batch.utf8))
                 }
-                let last = "\(stamp):127.0.0.16:9:10000"
-                try waitUntil("the victim to take the 70,001 messages", timeout: 60) {
-                    net.log(of: victim).contains("Received \(last) from")
-                }
+                // Then the replay. A link's lines are taken in order: once the liveness request
+                // sent after them is answered, the victim has taken every one.
                 neighbour.send(line: first)
-                let sentinel = Self.message(2)
-                neighbour.send(line: sentinel)
-                try waitUntil("the victim to take the sentinel", timeout: 10) {
-                    net.log(of: victim).contains("Received \(sentinel) from")
+                neighbour.send(line: "Liveness Request:1795287680.731:127.0.0.1:9")
+                #expect(neighbour.readLine(timeout: 60, where: { $0.hasPrefix("Liveness Reply:") }) != nil)
+                // (The log is written after the sockets in a turn: give it that turn.)
+                try waitUntil("the log to show the last of the 70,000", timeout: 10) {
+                    net.log(of: victim).contains("Received \(stamp):127.0.0.16:9:10000 from")
                 }
                 #expect(Self.receipts(of: first, in: net.log(of: victim)) == 1)
             }
