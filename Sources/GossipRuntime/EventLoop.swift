@@ -15,6 +15,11 @@ public final class EventLoop<Instance: NodeInstance> {
         public var maxQueuedBytes = 4 << 20
         /// Open connections (both directions); more inbound ones are turned away.
         public var maxConnections = 1024
+        /// Connections turned away that are logged one by one, per host per interval; the rest
+        /// are counted and summarised in one line (a flood of connections must not be a flood of
+        /// log lines).
+        public var turnedAwayLogged = 10
+        public var turnedAwayInterval: Duration = .seconds(10)
         public init() {}
     }
 
@@ -41,6 +46,9 @@ public final class EventLoop<Instance: NodeInstance> {
     /// Where operator commands come from (the peer's standard input), until it ends.
     private var commandInput: Int32?
     private var commandFramer = LineFramer()
+    /// Connections turned away (too many open, no descriptors left): the first few from a host
+    /// per interval are logged one by one, the rest counted and summarised in one line.
+    private var turnedAway: ErrorLogLimiter<NodeAddress.Host>
 
     /// One socket and its buffers.
     final class Connection {
@@ -81,6 +89,7 @@ public final class EventLoop<Instance: NodeInstance> {
         self.log = log
         self.signals = signals
         self.limits = limits
+        turnedAway = ErrorLogLimiter(burst: limits.turnedAwayLogged, interval: limits.turnedAwayInterval)
     }
 
     /// Runs until SIGINT or SIGTERM; returns the exit status (0 after a signal).
@@ -139,6 +148,13 @@ public final class EventLoop<Instance: NodeInstance> {
             service(id, revents: pollSet[index + 3].revents, now: now)
         }
         fireTimers(now: now)
+        if let due = turnedAway.summaryDue, now.instant >= due {
+            for summary in turnedAway.summaries(now: now.instant) {
+                log.write(
+                    "\(summary.suppressed) more connections from \(summary.source.map { "\($0)" } ?? "other hosts") turned away "
+                        + "(at most \(turnedAway.burst) logged per \(turnedAway.interval.secondsText))")
+            }
+        }
         return nil
     }
 
@@ -162,7 +178,9 @@ public final class EventLoop<Instance: NodeInstance> {
                 let refusal = Array("Error:too many connections (\(limits.maxConnections)); try later\n".utf8)
                 refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(fd)
-                log.write("Turned away a connection from \(remote): \(limits.maxConnections) connections open")
+                if turnedAway.admit(remote.host, now: now.instant) {
+                    log.write("Turned away a connection from \(remote): \(limits.maxConnections) connections open")
+                }
                 continue
             }
             let id = ConnectionID(.inbound, nextInbound)
@@ -181,7 +199,10 @@ public final class EventLoop<Instance: NodeInstance> {
             let refusal = Array("Error:this node has no file descriptors left; try later\n".utf8)
             refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             close(fd)
-            log.write("Turned away a connection from \(remote): out of file descriptors (\(connections.count) connections open)")
+            if turnedAway.admit(remote.host, now: now.instant) {
+                log.write(
+                    "Turned away a connection from \(remote): out of file descriptors (\(connections.count) connections open)")
+            }
         }
         spareDescriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
     }
@@ -210,7 +231,7 @@ public final class EventLoop<Instance: NodeInstance> {
                 log.write("Unknown command '\(Message.quote(text[...]))'; \(OperatorCommand.help)")
                 continue
             }
-            log.write("Command: \(text[...].trimmingWhitespace())")
+            log.write("Command: \(Message.quote(text[...].trimmingWhitespace()))")
             deliver(.command(command), now: now)
         }
         if commandFramer.failed { commandFramer = LineFramer() }
