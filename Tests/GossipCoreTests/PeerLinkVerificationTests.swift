@@ -41,6 +41,18 @@ struct PeerLinkVerificationTests {
         #expect(logs(answer).contains("Link with peer 127.0.0.1:6002 verified: it answers on its address"))
     }
 
+    @Test("the catch-up at verification holds only what came before the link: nothing is sent twice")
+    func catchUpNotRepeated() {
+        var fixture = PeerFixture()
+        _ = fixture.register()
+        _ = fixture.fire(.gossip, after: PeerFixture.gossipInterval)
+        let (id, _) = fixture.linkInbound(from: p2)
+        // Message 2 is flooded to the unverified link as it is made.
+        #expect(sent(on: id, fixture.fire(.gossip, after: .milliseconds(10))) == [.gossip(gossip(2, at: 110, from: me))])
+        let answer = fixture.answerProbe(of: p2)
+        #expect(sent(on: id, answer) == [.gossip(gossip(1, at: 100, from: me))])
+    }
+
     @Test("an unverified neighbour is not monitored: no liveness requests, no misses, no report")
     func unverifiedNotMonitored() {
         var fixture = PeerFixture()

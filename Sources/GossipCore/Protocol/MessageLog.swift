@@ -28,6 +28,8 @@ public struct MessageLog: Sendable {
     private var head = 0
     /// Messages in the ring (the most recent ones).
     public private(set) var count = 0
+    /// Messages taken so far: the ring holds those numbered `inserted - count ..< inserted`.
+    public private(set) var inserted = 0
     private var seen: SeenMessages
     /// `now - retention`, never moving back: a wall clock set back must not make a message
     /// fresh again once its record was dropped as stale.
@@ -80,6 +82,7 @@ public struct MessageLog: Sendable {
         case .belowFloor: return .stale
         case .new: break
         }
+        inserted += 1
         let entry = Entry(message: message, arrival: now.instant)
         if ring.count < capacity {
             ring.append(entry)
@@ -96,8 +99,17 @@ public struct MessageLog: Sendable {
 
     /// The most recent messages, oldest first, at most `limit`: what a new neighbour is sent.
     public func recent(limit: Int) -> [GossipMessage] {
-        let take = min(limit, count)
-        return (count - take..<count).map { ring[(head + $0) % capacity].message }
+        recent(limit: limit, takenBefore: inserted)
+    }
+
+    /// The most recent messages among those taken before the `mark`-th (a value of
+    /// `inserted`), oldest first, at most `limit`: the catch-up of a link that has been
+    /// getting every message since `mark`.
+    public func recent(limit: Int, takenBefore mark: Int) -> [GossipMessage] {
+        let end = count - max(0, inserted - mark)
+        guard end > 0 else { return [] }
+        let take = min(limit, end)
+        return (end - take..<end).map { ring[(head + $0) % capacity].message }
     }
 
     /// Drops the messages that arrived more than `retention` ago from the ring, and the records

@@ -140,7 +140,9 @@ extension PeerProtocol {
         var liveness = neighbours[peer]?.liveness ?? Liveness(missLimit: settings.livenessMisses)
         liveness.replyReceived()  // It answered on a fresh connection: it is alive.
         let probe = neighbours[peer]?.probe
-        neighbours[peer] = Neighbour(connection: id, liveness: liveness, dialledByUs: dialledByUs, verified: verified, probe: probe)
+        neighbours[peer] = Neighbour(
+            connection: id, liveness: liveness, dialledByUs: dialledByUs, verified: verified, probe: probe,
+            linkedAt: messageLog.inserted)
         candidates.removeAll { $0 == peer }
         linksChanged()
         if verified {
@@ -155,9 +157,10 @@ extension PeerProtocol {
         }
     }
 
-    /// The recent messages of the log, for a neighbour whose link just came up.
-    mutating func sendCatchUp(on id: ConnectionID, actions: inout [Action]) {
-        for message in messageLog.recent(limit: settings.syncLimit) {
+    /// The recent messages of the log taken before `mark` (by default all), for a neighbour
+    /// whose link came up then.
+    mutating func sendCatchUp(on id: ConnectionID, before mark: Int? = nil, actions: inout [Action]) {
+        for message in messageLog.recent(limit: settings.syncLimit, takenBefore: mark ?? messageLog.inserted) {
             actions.append(.send(id, .gossip(message)))
         }
     }

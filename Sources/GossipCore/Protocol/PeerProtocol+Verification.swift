@@ -65,7 +65,8 @@ extension PeerProtocol {
         }
         neighbours[peer] = neighbour
         log("Link with peer \(peer) verified: it answers on its address", &actions)
-        if let id = neighbour.connection { sendCatchUp(on: id, actions: &actions) }
+        // What came since the link came up was flooded to it already.
+        if let id = neighbour.connection { sendCatchUp(on: id, before: neighbour.linkedAt, actions: &actions) }
     }
 
     /// The probe could not reach `peer` or got the wrong answer. The link stays while open,
@@ -108,11 +109,15 @@ extension PeerProtocol {
     /// never said who it is, a probe never answered.
     mutating func connectionDeadlinesDue(now: Now, actions: inout [Action]) {
         connectionDeadlineAt = nil
-        for id in probeStarts.popDue(now: now.instant) {
+        // Both queues' due entries are taken first: a probe started below sets a deadline,
+        // and the timer must then be armed for what is left, never for an entry already due.
+        let probesDue = probeStarts.popDue(now: now.instant)
+        let deadlinesDue = deadlines.popDue(now: now.instant)
+        for id in probesDue {
             guard case .link(let peer) = roles[id], neighbours[peer]?.connection == id else { continue }
             verify(peer, now: now, actions: &actions)
         }
-        for id in deadlines.popDue(now: now.instant) {
+        for id in deadlinesDue {
             switch roles[id] {
             case .inbound(let remote, _):
                 roles[id] = nil

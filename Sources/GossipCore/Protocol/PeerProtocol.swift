@@ -102,6 +102,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
         var verified: Bool
         /// The probe checking an unverified neighbour's address, while one is under way.
         var probe: ConnectionID?
+        /// `messageLog.inserted` when its link came up: every message since was flooded to it,
+        /// so its catch-up is what came before.
+        var linkedAt = 0
         /// The last dial to it was refused: its host says nothing listens there (strong evidence).
         var refused = false
     }
@@ -223,6 +226,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
         case .link(let peer):
             linkLost(peer, why: why, actions: &actions)
         case .probe(let peer):
+            // Gone already: nothing to close.
+            if neighbours[peer]?.probe == id { neighbours[peer]?.probe = nil }
             verificationFailed(peer, why: why, actions: &actions)
         }
     }
