@@ -66,7 +66,8 @@ struct ExactDeduplicationTests {
         #expect(log.insert(message(1, at: 200, from: b), now: at(1_000)) == .new)
         #expect(log.insert(message(1, at: 300, from: c), now: at(1_000)) == .new)
         #expect(log.originCount == 2)
-        #expect(log.insert(message(1, at: 100, from: a), now: at(1_000)) == .stale, "a's record is gone: its old message is refused")
+        #expect(
+            log.insert(message(1, at: 100, from: a), now: at(1_000)) == .stale, "a's record is gone: its old message is refused")
         #expect(log.insert(message(2, at: 900, from: a), now: at(1_000)) == .new, "a's newer messages are taken")
     }
 

@@ -35,7 +35,8 @@ extension PeerProtocol {
                 &actions)
         case .future:
             let ahead = Duration.milliseconds(message.timestamp.milliseconds - now.wall.milliseconds)
-            let error = "message \(message) is timestamped \(ahead.secondsText) ahead of my clock (at most \(settings.maxClockSkew.secondsText) taken)"
+            let error =
+                "message \(message) is timestamped \(ahead.secondsText) ahead of my clock (at most \(settings.maxClockSkew.secondsText) taken)"
             log("Refused a message from \(peer): \(error)", &actions)
             actions.append(.send(id, .error(error)))
         case .new where message.origin == address:

@@ -121,9 +121,13 @@ extension PeerProtocol {
             switch roles[id] {
             case .inbound(let remote, _):
                 roles[id] = nil
-                actions.append(.send(id, .error("nothing identified this connection within \(settings.identifyTimeout.secondsText); closing")))
+                actions.append(
+                    .send(
+                        id, .error("nothing identified this connection within \(settings.identifyTimeout.secondsText); closing")))
                 actions.append(.close(id))
-                log("Closed the connection from \(remote): it did not identify itself within \(settings.identifyTimeout.secondsText)", &actions)
+                log(
+                    "Closed the connection from \(remote): it did not identify itself within \(settings.identifyTimeout.secondsText)",
+                    &actions)
             case .probe(let peer):
                 verificationFailed(peer, why: "no answer within \(settings.identifyTimeout.secondsText)", actions: &actions)
             case .seed, .dialling, .link, nil:

@@ -54,7 +54,8 @@ public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertib
         /// socket shows an IPv4 client) written as the IPv4 address it is.
         public var unmapped: Host {
             guard case .ipv6(0, let low) = self, low >> 32 == 0xFFFF else { return self }
-            return .ipv4(UInt8(truncatingIfNeeded: low >> 24), UInt8(truncatingIfNeeded: low >> 16),
+            return .ipv4(
+                UInt8(truncatingIfNeeded: low >> 24), UInt8(truncatingIfNeeded: low >> 16),
                 UInt8(truncatingIfNeeded: low >> 8), UInt8(truncatingIfNeeded: low))
         }
 
