@@ -60,8 +60,8 @@ extension ProcessTests {
                 }
                 let before = try Self.cpuSeconds(victim.process.processIdentifier)
                 // Under 1 s for a release build, the figure of the issue (docs/LIMITS.md); a
-                // debug build does the same work three to four times slower on this host. Before links were
-                // verified, the work was quadratic: 43 s of CPU for a release build.
+                // debug build does the same work three to four times slower on this host.
+                // Before links were verified, the work was quadratic: 43 s of CPU (release).
                 let bound = TestNetwork.binaries.path.contains("/release") ? 1.0 : 4.0
                 let started = Date()
                 for k in 0..<15_000 {
