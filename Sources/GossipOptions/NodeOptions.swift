@@ -37,11 +37,24 @@ public struct SeedOptions: Equatable, Sendable {
     public var livenessInterval: Duration?
     /// The most peers this seed lists (nil: 100,000).
     public var maxPeers: Int?
+    /// How long a connection may go without registering (nil: 5 s).
+    public var identifyTimeout: Duration?
+    /// Open connections from one host at most (nil: 1,024).
+    public var maxConnectionsPerHost: Int?
+    /// Open connections at most (nil: what the descriptor limit allows, less a reserve).
+    public var maxConnections: Int?
 
     public static let usage = """
         usage: seed [--port N] [--host ADDR] [--log-dir DIR] [--rng-seed N] [--liveness-interval D] [--max-peers N]
-          --liveness-interval D  the peers' liveness interval (default 13s): paces renewals and checks
-          --max-peers N          the most peers listed (default 100000); more registrations are refused
+                    [--identify-timeout D] [--max-connections N] [--max-connections-per-host N]
+          --liveness-interval D         the peers' liveness interval (default 13s): paces renewals and checks
+          --max-peers N                 the most peers listed (default 100000); more registrations are refused
+          --identify-timeout D          a connection that has not registered within D (or is idle D after a
+                                        query) is closed (default 5s); also the time a new peer has to answer
+                                        the seed's probe of its address
+          --max-connections N           open connections at most (default: the descriptor limit, raised to its
+                                        hard maximum at start, less 128 kept for probes and files)
+          --max-connections-per-host N  open connections from one host at most (default 1024)
         """
 
     public init() {}
@@ -52,6 +65,9 @@ public struct SeedOptions: Equatable, Sendable {
             switch option {
             case "--liveness-interval": livenessInterval = try reader.duration(for: option)
             case "--max-peers": maxPeers = try reader.integer(for: option, in: 1...10_000_000)
+            case "--identify-timeout": identifyTimeout = try reader.duration(for: option)
+            case "--max-connections": maxConnections = try reader.integer(for: option, in: 1...10_000_000)
+            case "--max-connections-per-host": maxConnectionsPerHost = try reader.integer(for: option, in: 1...10_000_000)
             default:
                 guard try node.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
             }
@@ -63,6 +79,8 @@ public struct SeedOptions: Equatable, Sendable {
         var settings = SeedSettings(address: address)
         if let livenessInterval { settings.livenessInterval = livenessInterval }
         if let maxPeers { settings.maxPeers = maxPeers }
+        if let identifyTimeout { settings.identifyTimeout = identifyTimeout }
+        if let maxConnectionsPerHost { settings.maxConnectionsPerHost = maxConnectionsPerHost }
         do { try settings.validate() } catch { throw UsageError(error.description) }
         return settings
     }

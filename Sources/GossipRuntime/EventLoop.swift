@@ -13,8 +13,12 @@ public final class EventLoop<Instance: NodeInstance> {
     public struct Limits: Sendable {
         /// Bytes queued for one connection before it is closed as not reading.
         public var maxQueuedBytes = 4 << 20
-        /// Open connections (both directions); more inbound ones are turned away.
+        /// Open connections (both directions); more inbound ones are turned away. A seed sets it
+        /// from its descriptor limit (`DescriptorLimit`, `--max-connections`).
         public var maxConnections = 1024
+        /// Connections turned away (cap reached, no descriptors) are logged once, then counted
+        /// and the count logged at most this often: a flood must not fill the log.
+        public var turnedAwaySummaryInterval: Duration = .seconds(10)
         public init() {}
     }
 
@@ -41,6 +45,9 @@ public final class EventLoop<Instance: NodeInstance> {
     /// Where operator commands come from (the peer's standard input), until it ends.
     private var commandInput: Int32?
     private var commandFramer = LineFramer()
+    /// Connections turned away since the last line about them, and when that line was written.
+    private var turnedAway = 0
+    private var turnedAwayLoggedAt: Instant?
 
     /// One socket and its buffers.
     final class Connection {
@@ -153,6 +160,7 @@ public final class EventLoop<Instance: NodeInstance> {
     }
 
     private func acceptAll(now: Now) {
+        summariseTurnedAway(now: now)
         for _ in 0..<64 {
             guard let (fd, remote) = Sockets.accept(listener) else {
                 if errno == EMFILE || errno == ENFILE { shedOneConnection(now: now) }
@@ -162,7 +170,7 @@ public final class EventLoop<Instance: NodeInstance> {
                 let refusal = Array("Error:too many connections (\(limits.maxConnections)); try later\n".utf8)
                 refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(fd)
-                log.write("Turned away a connection from \(remote): \(limits.maxConnections) connections open")
+                turnAway(remote, why: "\(limits.maxConnections) connections open", now: now)
                 continue
             }
             let id = ConnectionID(.inbound, nextInbound)
@@ -181,9 +189,33 @@ public final class EventLoop<Instance: NodeInstance> {
             let refusal = Array("Error:this node has no file descriptors left; try later\n".utf8)
             refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             close(fd)
-            log.write("Turned away a connection from \(remote): out of file descriptors (\(connections.count) connections open)")
+            turnAway(remote, why: "out of file descriptors (\(connections.count) connections open)", now: now)
         }
         spareDescriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    }
+
+    /// Logs a connection turned away: the first in full, the next ones only counted until the
+    /// summary interval has passed (`summariseTurnedAway`).
+    private func turnAway(_ remote: NodeAddress, why: String, now: Now) {
+        turnedAway += 1
+        if let last = turnedAwayLoggedAt, now.instant - last < limits.turnedAwaySummaryInterval { return }
+        let interval = limits.turnedAwaySummaryInterval.secondsText
+        log.write("Turned away a connection from \(remote): \(why); more are counted and logged every \(interval)")
+        turnedAway = 0
+        turnedAwayLoggedAt = now.instant
+    }
+
+    /// Once the summary interval has passed, logs how many connections were turned away since
+    /// the last line (checked whenever connections arrive).
+    private func summariseTurnedAway(now: Now) {
+        guard let last = turnedAwayLoggedAt, now.instant - last >= limits.turnedAwaySummaryInterval else { return }
+        if turnedAway > 0 {
+            log.write("Turned away \(turnedAway) more connections in the last \((now.instant - last).secondsText)")
+            turnedAwayLoggedAt = now.instant
+        } else {
+            turnedAwayLoggedAt = nil
+        }
+        turnedAway = 0
     }
 
     private func readCommands(now: Now) {

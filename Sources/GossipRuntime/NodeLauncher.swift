@@ -22,7 +22,23 @@ public enum NodeLauncher {
             }
             let log = try LogSink(directory: options.logDirectory, fileName: "seedlog_\(address.port).txt")
             let instance = SeedProtocol(settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
-            return EventLoop(instance: instance, listener: listener, log: log, signals: signals).run()
+            // Every peer keeps a connection to its seeds: a seed's connections are bounded by its
+            // descriptors, so it takes all it may have (docs/PROTOCOL.md, "Limits").
+            let descriptors = DescriptorLimit.raiseToHardLimit()
+            var limits = EventLoop<SeedProtocol>.Limits()
+            limits.maxConnections = DescriptorLimit.connectionCap(descriptors: descriptors)
+            if let wanted = options.maxConnections {
+                if wanted > limits.maxConnections {
+                    standardError(
+                        "seed: --max-connections \(wanted) is more than \(descriptors) file descriptors allow; using \(limits.maxConnections)\n")
+                } else {
+                    limits.maxConnections = wanted
+                }
+            }
+            log.setTime(microseconds: SystemClock.wallMicroseconds())
+            log.write(
+                "Open connections at most: \(limits.maxConnections) (file descriptors: \(descriptors)); per host: \(settings.maxConnectionsPerHost); unregistered connections closed after \(settings.identifyTimeout.secondsText)")
+            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, limits: limits).run()
         } catch {
             return fail("seed", error.description)
         }

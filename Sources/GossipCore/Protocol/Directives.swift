@@ -36,6 +36,11 @@ public enum TimerID: Hashable, Sendable {
     /// A seed's periodic look at its members: probes suspects, drops the confirmed dead,
     /// suspects the silent, forgets old departures.
     case membership
+    /// A seed's connections whose time is up: unidentified ones closed, new registrations'
+    /// probes given up; and the summaries of repeated refusals.
+    case connectionDeadlines
+    /// A peer asks again the seeds that refused or failed it, once their backoff is over.
+    case registrationRetry
 }
 
 /// A point on a monotonic clock (nanoseconds from an arbitrary origin). Deadlines are set on

@@ -153,8 +153,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
             livenessTimerFired(now: now, actions: &actions)
         case .timer(.livenessTimeout):
             livenessTimeoutFired(now: now, actions: &actions)
-        case .timer(.membership):
-            break  // A seed's timer; a peer never arms it.
+        case .timer(.registrationRetry):
+            retryRegistrations(now: now, actions: &actions)
+        case .timer(.membership), .timer(.connectionDeadlines):
+            break  // A seed's timers; a peer never arms them.
         }
     }
 
@@ -205,6 +207,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
     private mutating func handleMessage(_ message: Message, on id: ConnectionID, now: Now, actions: inout [Action]) {
         if case .error(let reason) = message {
             // Never answer an error with an error: two confused nodes would ping-pong forever.
+            if case .seed(let seed, _) = roles[id], reason.hasPrefix(SeedProtocol.registrationRefused) {
+                registrationRefused(seed, on: id, reason: reason, now: now, actions: &actions)
+                return
+            }
             log("Error from \(name(of: id)): \(reason)", &actions)
             return
         }
