@@ -66,13 +66,19 @@ extension SeedProtocol {
         }
     }
 
-    /// A new registration's probe answered: listed from now on.
+    /// A new registration's probe answered: listed from now on, and its `Register` answered
+    /// with the peers listed before it.
     mutating func joinVerified(_ peer: NodeAddress, now: Now, actions: inout [Action]) {
         guard membership.verify(peer, now: now.instant) else { return }
-        let connection = membership.connection(of: peer).flatMap { remotes[$0] }
+        let connection = membership.connection(of: peer)
+        let remote = connection.flatMap { remotes[$0] }
         log(
-            "Registered peer \(peer) (connection from \(connection.map(\.description) ?? "?")); \(registry.count) peers listed",
+            "Registered peer \(peer) (connection from \(remote.map(\.description) ?? "?")); \(registry.count) peers listed",
             &actions)
+        if let connection, registeredOn[connection] == peer {
+            let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: peer, using: &rng)
+            actions.append(.send(connection, .peerList(list)))
+        }
         scheduleCheck(by: now.instant + settings.silenceLimit, now: now, actions: &actions)
     }
 

@@ -162,7 +162,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
 
     /// A registration, or its renewal. The address must be the connection's own host: nobody
     /// can list an address it does not send from (docs/PROTOCOL.md, "Registration"). A new one
-    /// is listed only once the seed's probe of that address is answered (`+Probes`).
+    /// is listed, and answered, only once the seed's probe of that address is answered
+    /// (`+Probes`); a renewal is answered at once.
     private mutating func register(_ peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
         let refused = Self.registrationRefused
         if let remote = remotes[id], !peer.host.isSameHost(as: remote.host) {
@@ -190,10 +191,13 @@ public struct SeedProtocol: NodeInstance, Sendable {
         deadlines.forget(id)
         switch membership.register(peer, on: id, now: now.instant) {
         case .new:
+            // Answered once its probe is (`joinVerified`): its list then holds every peer
+            // verified before it, so peers that join together still find each other.
             joinQueue.append(peer)
             startJoinProbes(now: now, actions: &actions)
+            return
         case .joining:
-            break  // Its probe is under way or queued.
+            return  // Its probe is under way or queued; the answer comes with its outcome.
         case .refuted:
             log("Peer \(peer) registered again while suspect: alive, no longer suspect", &actions)
             scheduleCheck(by: now.instant + settings.silenceLimit, now: now, actions: &actions)
