@@ -9,6 +9,7 @@ func main() -> Int32 {
     if arguments.first == "lab" { return LabCommand.run(Array(arguments.dropFirst())) }
     if arguments.first == "bench" { return BenchCommand.run(Array(arguments.dropFirst())) }
     if arguments.first == "report" { return ReportCommand.run(Array(arguments.dropFirst())) }
+    if arguments.first == "swarm" { return SwarmCommand.run(Array(arguments.dropFirst())) }
     if arguments.contains("--help") || arguments.contains("-h") {
         NodeLauncher.standardError(ClusterOptions.usage + "\n", to: STDOUT_FILENO)
         return 0

@@ -53,7 +53,7 @@ public struct SeedOptions: Equatable, Sendable {
                                         query) is closed (default 5s); also the time a new peer has to answer
                                         the seed's probe of its address
           --max-connections N           open connections at most (default: the descriptor limit, raised to its
-                                        hard maximum at start, less 128 kept for probes and files)
+                                        hard maximum at start, less 256 kept for probes and files)
           --max-connections-per-host N  open connections from one host at most (default 1024)
         """
 

@@ -5,9 +5,9 @@ import Glibc
 enum DescriptorLimit {
     /// Descriptors kept out of the connection cap: the listener, the log file, the signal pipe,
     /// the spare descriptor, standard input and output, and the seed's own probes (at most
-    /// `SeedSettings.maxJoinProbes` new registrations at once, plus a few per suspect), which are
-    /// outbound connections the cap does not stop.
-    static let reserve = 128
+    /// `SeedSettings.maxJoinProbes` + `maxSuspectProbes` = 192 at once), which are outbound
+    /// connections the cap does not stop.
+    static let reserve = 256
 
     /// Raises the soft limit to the hard limit (a process may, without privileges) and returns
     /// the soft limit in force afterwards. Distributions start processes with a soft limit of

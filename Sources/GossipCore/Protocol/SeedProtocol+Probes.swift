@@ -26,6 +26,7 @@ extension SeedProtocol {
     mutating func startProbe(_ peer: NodeAddress, joining: Bool = false, now: Now, actions: inout [Action]) {
         let running = probesPerPeer[peer, default: 0]
         guard running < (joining ? 1 : SeedSettings.maxProbesPerSuspect) else { return }
+        if !joining, probes.count - joinProbesInFlight >= SeedSettings.maxSuspectProbes { return }
         let id = ConnectionID(.outbound, nextConnection)
         nextConnection += 1
         probes[id] = Probe(peer: peer, started: now.instant, joining: joining)

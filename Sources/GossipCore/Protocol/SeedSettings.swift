@@ -50,6 +50,12 @@ public struct SeedSettings: Sendable, Equatable {
     /// arrival order. Each probe is a connection of the seed's own: ten thousand peers
     /// registering at once must not take ten thousand more descriptors.
     public static let maxJoinProbes = 64
+    /// At most this many suspects' probes are in flight at once. When ten thousand peers'
+    /// connections close together (the seed's own network blinked), each becomes suspect; their
+    /// probes go out this many at a time, the rest at the next checks (every half interval).
+    /// A live suspect clears itself by renewing meanwhile; a dead one is dropped after the
+    /// suspicion timeout, probed or not.
+    public static let maxSuspectProbes = 128
     /// A refusal repeated within this time (the same kind, from the same host) is counted, not
     /// logged again; the count is logged when the time is up.
     public static let refusalSummaryInterval: Duration = .seconds(10)
