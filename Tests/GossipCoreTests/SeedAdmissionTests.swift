@@ -270,6 +270,22 @@ struct SeedAdmissionTests {
         #expect(rearmed == 1)
         #expect(driver.seed.registry.count == 500)
     }
+
+    @Test("when every registration connection closes at once, suspects are probed at most maxSuspectProbes at a time")
+    func suspectProbesBounded() {
+        var driver = AdmissionDriver()
+        var connections: [ConnectionID] = []
+        for n in 0..<300 {
+            let peer = NodeAddress(host: .ipv4(127, 0, UInt8(n / 250 + 1), UInt8(n % 250)), port: 7000)
+            let (id, actions) = driver.registerUnverified(peer)
+            _ = answerProbes(of: &driver.seed, in: actions, now: driver.now)
+            connections.append(id)
+        }
+        var probes = 0
+        for id in connections { probes += connects(driver.handle(.closed(id, .endOfStream))).count }
+        #expect(probes == SeedSettings.maxSuspectProbes)
+        #expect(driver.seed.registry.count == 300, "all stay listed while suspect")
+    }
 }
 
 @Suite("ConnectionDeadlines")

@@ -105,7 +105,7 @@ extension ProcessTests {
                 try waitUntil("the peer to register once the flood is over", timeout: 15) {
                     net.log(of: seed).contains("Registered peer \(peer.address)")
                 }
-                print("SeedScale: a peer turned away by a flood registered \(String(format: "%.2f", Date().timeIntervalSince(ended))) s after it ended (backoff cap 4 s)")
+                print("SeedScale: a peer turned away by a flood (waits \(waits) s) registered \(String(format: "%.2f", Date().timeIntervalSince(ended))) s after it ended (backoff cap 4 s)")
                 let log = net.log(of: seed)
                 let refusals = log.components(separatedBy: "Refused a connection from 127.0.0.1").count - 1
                 #expect(refusals == 1, "one line, the rest counted")
