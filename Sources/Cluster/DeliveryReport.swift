@@ -19,8 +19,8 @@ struct DeliveryReport {
             let text = (try? Files.read(entry.path)) ?? ""
             let utf8 = text.utf8
             let start = utf8.index(utf8.startIndex, offsetBy: min(entry.offset, utf8.count))
-            for line in text[start...].split(separator: "\n") {
-                guard let event = LogText.event(inLogLine: line) else { continue }
+            LogText.forEachLine(in: text[start...]) { line in
+                guard let event = LogText.event(inLogLine: line) else { return }
                 if let message = LogText.receivedMessage(inEvent: event) {
                     row.received.insert(message)
                 } else if let message = LogText.createdMessage(inEvent: event) {

@@ -16,9 +16,11 @@ public final class EventLoop<Instance: NodeInstance> {
         /// Open connections (both directions); more inbound ones are turned away. A seed sets it
         /// from its descriptor limit (`DescriptorLimit`, `--max-connections`).
         public var maxConnections = 1024
-        /// Connections turned away (cap reached, no descriptors) are logged once, then counted
-        /// and the count logged at most this often: a flood must not fill the log.
-        public var turnedAwaySummaryInterval: Duration = .seconds(10)
+        /// Connections turned away that are logged one by one, per host per interval; the rest
+        /// are counted and summarised in one line (a flood of connections must not be a flood of
+        /// log lines).
+        public var turnedAwayLogged = 10
+        public var turnedAwayInterval: Duration = .seconds(10)
         public init() {}
     }
 
@@ -45,9 +47,9 @@ public final class EventLoop<Instance: NodeInstance> {
     /// Where operator commands come from (the peer's standard input), until it ends.
     private var commandInput: Int32?
     private var commandFramer = LineFramer()
-    /// Connections turned away since the last line about them, and when that line was written.
-    private var turnedAway = 0
-    private var turnedAwayLoggedAt: Instant?
+    /// Connections turned away (too many open, no descriptors left): the first few from a host
+    /// per interval are logged one by one, the rest counted and summarised in one line.
+    private var turnedAway: ErrorLogLimiter<NodeAddress.Host>
 
     /// One socket and its buffers.
     final class Connection {
@@ -88,6 +90,7 @@ public final class EventLoop<Instance: NodeInstance> {
         self.log = log
         self.signals = signals
         self.limits = limits
+        turnedAway = ErrorLogLimiter(burst: limits.turnedAwayLogged, interval: limits.turnedAwayInterval)
     }
 
     /// Runs until SIGINT or SIGTERM; returns the exit status (0 after a signal).
@@ -146,6 +149,13 @@ public final class EventLoop<Instance: NodeInstance> {
             service(id, revents: pollSet[index + 3].revents, now: now)
         }
         fireTimers(now: now)
+        if let due = turnedAway.summaryDue, now.instant >= due {
+            for summary in turnedAway.summaries(now: now.instant) {
+                log.write(
+                    "\(summary.suppressed) more connections from \(summary.source.map { "\($0)" } ?? "other hosts") turned away "
+                        + "(at most \(turnedAway.burst) logged per \(turnedAway.interval.secondsText))")
+            }
+        }
         return nil
     }
 
@@ -160,7 +170,6 @@ public final class EventLoop<Instance: NodeInstance> {
     }
 
     private func acceptAll(now: Now) {
-        summariseTurnedAway(now: now)
         for _ in 0..<64 {
             guard let (fd, remote) = Sockets.accept(listener) else {
                 if errno == EMFILE || errno == ENFILE { shedOneConnection(now: now) }
@@ -170,7 +179,9 @@ public final class EventLoop<Instance: NodeInstance> {
                 let refusal = Array("Error:too many connections (\(limits.maxConnections)); try later\n".utf8)
                 refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(fd)
-                turnAway(remote, why: "\(limits.maxConnections) connections open", now: now)
+                if turnedAway.admit(remote.host, now: now.instant) {
+                    log.write("Turned away a connection from \(remote): \(limits.maxConnections) connections open")
+                }
                 continue
             }
             let id = ConnectionID(.inbound, nextInbound)
@@ -189,33 +200,12 @@ public final class EventLoop<Instance: NodeInstance> {
             let refusal = Array("Error:this node has no file descriptors left; try later\n".utf8)
             refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             close(fd)
-            turnAway(remote, why: "out of file descriptors (\(connections.count) connections open)", now: now)
+            if turnedAway.admit(remote.host, now: now.instant) {
+                log.write(
+                    "Turned away a connection from \(remote): out of file descriptors (\(connections.count) connections open)")
+            }
         }
         spareDescriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
-    }
-
-    /// Logs a connection turned away: the first in full, the next ones only counted until the
-    /// summary interval has passed (`summariseTurnedAway`).
-    private func turnAway(_ remote: NodeAddress, why: String, now: Now) {
-        turnedAway += 1
-        if let last = turnedAwayLoggedAt, now.instant - last < limits.turnedAwaySummaryInterval { return }
-        let interval = limits.turnedAwaySummaryInterval.secondsText
-        log.write("Turned away a connection from \(remote): \(why); more are counted and logged every \(interval)")
-        turnedAway = 0
-        turnedAwayLoggedAt = now.instant
-    }
-
-    /// Once the summary interval has passed, logs how many connections were turned away since
-    /// the last line (checked whenever connections arrive).
-    private func summariseTurnedAway(now: Now) {
-        guard let last = turnedAwayLoggedAt, now.instant - last >= limits.turnedAwaySummaryInterval else { return }
-        if turnedAway > 0 {
-            log.write("Turned away \(turnedAway) more connections in the last \((now.instant - last).secondsText)")
-            turnedAwayLoggedAt = now.instant
-        } else {
-            turnedAwayLoggedAt = nil
-        }
-        turnedAway = 0
     }
 
     private func readCommands(now: Now) {
@@ -242,7 +232,7 @@ public final class EventLoop<Instance: NodeInstance> {
                 log.write("Unknown command '\(Message.quote(text[...]))'; \(OperatorCommand.help)")
                 continue
             }
-            log.write("Command: \(text[...].trimmingWhitespace())")
+            log.write("Command: \(Message.quote(text[...].trimmingWhitespace()))")
             deliver(.command(command), now: now)
         }
         if commandFramer.failed { commandFramer = LineFramer() }

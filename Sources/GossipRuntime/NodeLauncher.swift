@@ -12,6 +12,10 @@ public enum NodeLauncher {
         if wantsHelp(arguments) { return help(SeedOptions.usage) }
         let options: SeedOptions
         do { options = try SeedOptions(parsing: arguments) } catch { return usage("seed", error.description, SeedOptions.usage) }
+        let key: ClusterKey?
+        do { key = try options.clusterKeyFile.map { (path) throws(RuntimeError) in try ClusterKeyFile.read(path) } } catch {
+            return fail("seed", error.description)
+        }
         guard let port = options.port ?? askPort("seed") else { return fail("seed", "no port given (end of input)") }
         do {
             let signals = try SignalPipe()
@@ -25,20 +29,19 @@ public enum NodeLauncher {
             // Every peer keeps a connection to its seeds: a seed's connections are bounded by its
             // descriptors, so it takes all it may have (docs/PROTOCOL.md, "Limits").
             let descriptors = DescriptorLimit.raiseToHardLimit()
-            var limits = EventLoop<SeedProtocol>.Limits()
-            limits.maxConnections = DescriptorLimit.connectionCap(descriptors: descriptors)
+            var maxConnections = DescriptorLimit.connectionCap(descriptors: descriptors)
             if let wanted = options.maxConnections {
-                if wanted > limits.maxConnections {
+                if wanted > maxConnections {
                     standardError(
-                        "seed: --max-connections \(wanted) is more than \(descriptors) file descriptors allow; using \(limits.maxConnections)\n")
+                        "seed: --max-connections \(wanted) is more than \(descriptors) file descriptors allow; using \(maxConnections)\n")
                 } else {
-                    limits.maxConnections = wanted
+                    maxConnections = wanted
                 }
             }
             log.setTime(microseconds: SystemClock.wallMicroseconds())
             log.write(
-                "Open connections at most: \(limits.maxConnections) (file descriptors: \(descriptors)); per host: \(settings.maxConnectionsPerHost); unregistered connections closed after \(settings.identifyTimeout.secondsText)")
-            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, limits: limits).run()
+                "Open connections at most: \(maxConnections) (file descriptors: \(descriptors)); per host: \(settings.maxConnectionsPerHost); unregistered connections closed after \(settings.identifyTimeout.secondsText)")
+            return run(instance, key: key, listener: listener, log: log, signals: signals, maxConnections: maxConnections)
         } catch {
             return fail("seed", error.description)
         }
@@ -62,6 +65,10 @@ public enum NodeLauncher {
         } catch {
             return fail("peer", "\(error)")
         }
+        let key: ClusterKey?
+        do { key = try options.clusterKeyFile.map { (path) throws(RuntimeError) in try ClusterKeyFile.read(path) } } catch {
+            return fail("peer", error.description)
+        }
         guard let port = options.port ?? askPort("peer") else { return fail("peer", "no port given (end of input)") }
         do {
             let signals = try SignalPipe()
@@ -73,10 +80,29 @@ public enum NodeLauncher {
             let log = try LogSink(directory: options.logDirectory, fileName: "peerlog_\(address.port).txt")
             let instance = PeerProtocol(
                 settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
-            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: STDIN_FILENO).run()
+            return run(instance, key: key, listener: listener, log: log, signals: signals, commands: STDIN_FILENO)
         } catch {
             return fail("peer", error.description)
         }
+    }
+
+    /// Runs the event loop over `instance`, wrapped in `Authenticated` when a cluster key is
+    /// set (without one, the loop drives the instance itself: nothing is added to its path).
+    /// The nonces of the handshake come from the system's generator, not from `--rng-seed`: a
+    /// node restarted with the same seed must not repeat the nonces of its last run.
+    static func run<Instance: NodeInstance>(
+        _ instance: Instance, key: ClusterKey?, listener: Int32, log: LogSink, signals: consuming SignalPipe,
+        commands: Int32? = nil, maxConnections: Int? = nil
+    ) -> Int32 {
+        guard let key else {
+            var limits = EventLoop<Instance>.Limits()
+            if let maxConnections { limits.maxConnections = maxConnections }
+            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: commands, limits: limits).run()
+        }
+        let wrapped = Authenticated(instance, key: key, rng: SeededRandom(seed: .random(in: .min ... .max)))
+        var limits = EventLoop<Authenticated<Instance>>.Limits()
+        if let maxConnections { limits.maxConnections = maxConnections }
+        return EventLoop(instance: wrapped, listener: listener, log: log, signals: signals, commands: commands, limits: limits).run()
     }
 
     static func askPort(_ role: String) -> UInt16? {

@@ -1,4 +1,5 @@
 import Foundation
+import GossipCore
 import Testing
 
 /// Real `seed` and `peer` processes on 127.0.0.1, in a temporary directory with its own
@@ -104,10 +105,18 @@ final class TestNetwork {
         return found!
     }
 
+    /// The node's log file, whole (for `contains`; to read it line by line use `logLines`).
     func log(of node: Node) -> String {
-        let name = node.role == "seed" ? "seedlog_\(node.port).txt" : "peerlog_\(node.port).txt"
-        return (try? String(contentsOf: logDirectory.appendingPathComponent(name), encoding: .utf8)) ?? ""
+        (try? String(contentsOf: logPath(of: node), encoding: .utf8)) ?? ""
     }
+
+    func logPath(of node: Node) -> URL {
+        logDirectory.appendingPathComponent(node.role == "seed" ? "seedlog_\(node.port).txt" : "peerlog_\(node.port).txt")
+    }
+
+    /// The complete lines of the node's log, split at `\n` bytes as every log reader does
+    /// (`LogText.lines`: never by Character, and a torn last line left out).
+    func logLines(of node: Node) -> [Substring] { LogText.lines(in: log(of: node)) }
 
     func signal(_ node: Node, _ number: Int32) {
         if node.process.isRunning { kill(node.process.processIdentifier, number) }
