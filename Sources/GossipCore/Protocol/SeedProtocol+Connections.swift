@@ -65,8 +65,10 @@ extension SeedProtocol {
     /// interval, unless it is armed for sooner already.
     mutating func armDeadlines(now: Now, actions: inout [Action]) {
         let candidates = [deadlines.nextWake, refusals.intervalEnd].compactMap { $0 }
-        guard let next = candidates.min() else { return }
-        if let armed = deadlinesArmedAt, armed <= next { return }
+        // A deadline that passed while another timer's handler ran is due at once, never in the past.
+        guard let due = candidates.min() else { return }
+        let next = max(due, now.instant + .nanoseconds(1))
+        if let armed = deadlinesArmedAt, armed > now.instant, armed <= next { return }
         deadlinesArmedAt = next
         actions.append(.schedule(.connectionDeadlines, at: next))
     }
