@@ -47,7 +47,10 @@ final class TestNetwork {
     /// `descriptorLimit`: run it under `ulimit -n` (through `/bin/sh`, which then `exec`s the
     /// program, so the PID is the program's); only that child is limited, not the tests.
     @discardableResult
-    func launch(_ program: String, _ arguments: [String], stdin: Pipe? = nil, descriptorLimit: Int? = nil) throws -> Node {
+    /// `workingDirectory`: where it runs (default: the test directory, with its `config.txt`).
+    func launch(
+        _ program: String, _ arguments: [String], stdin: Pipe? = nil, descriptorLimit: Int? = nil, workingDirectory: URL? = nil
+    ) throws -> Node {
         let process = Process()
         let path = Self.binaries.appendingPathComponent(program)
         if let descriptorLimit {
@@ -57,7 +60,7 @@ final class TestNetwork {
             process.executableURL = path
             process.arguments = arguments
         }
-        process.currentDirectoryURL = directory
+        process.currentDirectoryURL = workingDirectory ?? directory
         let consoleFile = directory.appendingPathComponent("\(program)-\(processes.count).console")
         _ = FileManager.default.createFile(atPath: consoleFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: consoleFile)
