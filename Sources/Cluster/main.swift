@@ -28,6 +28,9 @@ struct Subcommand: Sendable {
             name: "report", summary: "one HTML page of a run's logs, a simulation or benchmarks",
             help: { ReportCommand.usage }, run: ReportCommand.run),
         Subcommand(
+            name: "swarm", summary: "loads a running seed with thousands of pseudo-peers that register and renew",
+            help: { SwarmCommand.usage }, run: SwarmCommand.run),
+        Subcommand(
             name: "help", summary: "this list, or a command's help: cluster help COMMAND",
             help: {
                 "usage: cluster help [COMMAND]\nPrints the list of commands, or COMMAND's options with their meanings and defaults."

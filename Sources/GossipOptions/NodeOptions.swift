@@ -81,6 +81,12 @@ public struct SeedOptions: Equatable, Sendable {
     public var livenessInterval: Duration?
     /// The most peers this seed lists (nil: 100,000).
     public var maxPeers: Int?
+    /// How long a connection may go without registering (nil: 5 s).
+    public var identifyTimeout: Duration?
+    /// Open connections from one host at most (nil: 1,024).
+    public var maxConnectionsPerHost: Int?
+    /// Open connections at most (nil: what the descriptor limit allows, less a reserve).
+    public var maxConnections: Int?
 
     /// Notes on values that are legal but suspicious (a unitless `--liveness-interval 200`),
     /// for the program to state back on standard error.
@@ -106,6 +112,20 @@ public struct SeedOptions: Equatable, Sendable {
                         "the most peers listed; further registrations are refused with Error:"),
                 ]
             ),
+            (
+                "Connections",
+                [
+                    OptionSpec(
+                        "--identify-timeout", "D", default: "5s",
+                        "a connection that has not registered within D (or is idle D after a query) is closed; also the time a new peer has to answer the seed's probe of its address"),
+                    OptionSpec(
+                        "--max-connections", "N", default: "descriptors - 256",
+                        "open connections at most; the seed raises its soft descriptor limit to the hard one at start and keeps 256 for probes and files"),
+                    OptionSpec(
+                        "--max-connections-per-host", "N", default: "1024",
+                        "open connections from one host at most; more are refused with Error:"),
+                ]
+            ),
         ],
         notes: durationNote + "\n" + exitNote)
 
@@ -121,6 +141,9 @@ public struct SeedOptions: Equatable, Sendable {
             switch option {
             case "--liveness-interval": livenessInterval = try reader.duration(for: option)
             case "--max-peers": maxPeers = try reader.integer(for: option, in: 1...10_000_000)
+            case "--identify-timeout": identifyTimeout = try reader.duration(for: option)
+            case "--max-connections": maxConnections = try reader.integer(for: option, in: 1...10_000_000)
+            case "--max-connections-per-host": maxConnectionsPerHost = try reader.integer(for: option, in: 1...10_000_000)
             default:
                 guard try node.take(option, from: &reader) else { throw UsageError("unknown option \(option)") }
             }
@@ -132,6 +155,8 @@ public struct SeedOptions: Equatable, Sendable {
         var settings = SeedSettings(address: address)
         if let livenessInterval { settings.livenessInterval = livenessInterval }
         if let maxPeers { settings.maxPeers = maxPeers }
+        if let identifyTimeout { settings.identifyTimeout = identifyTimeout }
+        if let maxConnectionsPerHost { settings.maxConnectionsPerHost = maxConnectionsPerHost }
         do { try settings.validate() } catch { throw UsageError(error.description) }
         return settings
     }

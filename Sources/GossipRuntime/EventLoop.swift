@@ -13,7 +13,8 @@ public final class EventLoop<Instance: NodeInstance> {
     public struct Limits: Sendable {
         /// Bytes queued for one connection before it is closed as not reading.
         public var maxQueuedBytes = 4 << 20
-        /// Open connections (both directions); more inbound ones are turned away.
+        /// Open connections (both directions); more inbound ones are turned away. A seed sets it
+        /// from its descriptor limit (`DescriptorLimit`, `--max-connections`).
         public var maxConnections = 1024
         /// Connections turned away that are logged one by one, per host per interval; the rest
         /// are counted and summarised in one line (a flood of connections must not be a flood of

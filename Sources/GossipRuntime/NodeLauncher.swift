@@ -28,7 +28,22 @@ public enum NodeLauncher {
             }
             let log = try LogSink(directory: options.logDirectory, fileName: "seedlog_\(address.port).txt")
             let instance = SeedProtocol(settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
-            return run(instance, key: key, listener: listener, log: log, signals: signals)
+            // Every peer keeps a connection to its seeds: a seed's connections are bounded by its
+            // descriptors, so it takes all it may have (docs/PROTOCOL.md, "Limits").
+            let descriptors = DescriptorLimit.raiseToHardLimit()
+            var maxConnections = DescriptorLimit.connectionCap(descriptors: descriptors)
+            if let wanted = options.maxConnections {
+                if wanted > maxConnections {
+                    standardError(
+                        "seed: --max-connections \(wanted) is more than \(descriptors) file descriptors allow; using \(maxConnections)\n")
+                } else {
+                    maxConnections = wanted
+                }
+            }
+            log.setTime(microseconds: SystemClock.wallMicroseconds())
+            log.write(
+                "Open connections at most: \(maxConnections) (file descriptors: \(descriptors)); per host: \(settings.maxConnectionsPerHost); unregistered connections closed after \(settings.identifyTimeout.secondsText)")
+            return run(instance, key: key, listener: listener, log: log, signals: signals, maxConnections: maxConnections)
         } catch {
             return fail("seed", error.description)
         }
@@ -84,13 +99,17 @@ public enum NodeLauncher {
     /// node restarted with the same seed must not repeat the nonces of its last run.
     static func run<Instance: NodeInstance>(
         _ instance: Instance, key: ClusterKey?, listener: Int32, log: LogSink, signals: consuming SignalPipe,
-        commands: Int32? = nil
+        commands: Int32? = nil, maxConnections: Int? = nil
     ) -> Int32 {
         guard let key else {
-            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: commands).run()
+            var limits = EventLoop<Instance>.Limits()
+            if let maxConnections { limits.maxConnections = maxConnections }
+            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: commands, limits: limits).run()
         }
         let wrapped = Authenticated(instance, key: key, rng: SeededRandom(seed: .random(in: .min ... .max)))
-        return EventLoop(instance: wrapped, listener: listener, log: log, signals: signals, commands: commands).run()
+        var limits = EventLoop<Authenticated<Instance>>.Limits()
+        if let maxConnections { limits.maxConnections = maxConnections }
+        return EventLoop(instance: wrapped, listener: listener, log: log, signals: signals, commands: commands, limits: limits).run()
     }
 
     static func askPort(_ role: String) -> UInt16? {

@@ -28,6 +28,7 @@ private struct MembershipDriver {
         return id
     }
 
+    /// Each peer registers (on its own connection) and answers the seed's probe of its address.
     @discardableResult
     mutating func register(_ peers: NodeAddress...) -> [Action] {
         var actions: [Action] = []
@@ -35,6 +36,8 @@ private struct MembershipDriver {
             let id = connectionOf[peer] ?? accept(from: peer.host)
             connectionOf[peer] = id
             actions = seed.handle(.line(id, "Register:\(peer)"), now: now)
+            // The peer listens on its address: it answers the seed's probe, and is listed.
+            actions += answerProbes(of: &seed, in: actions, now: now)
         }
         return actions
     }
@@ -209,7 +212,8 @@ struct SeedMembershipTests {
     func mappedAddressIsIPv4() {
         var driver = MembershipDriver()
         let id = driver.accept(from: .ipv6(0, 0xFFFF_7F00_0001))
-        _ = driver.line(id, "Register:\(p1)")
+        let actions = driver.line(id, "Register:\(p1)")
+        _ = answerProbes(of: &driver.seed, in: actions, now: driver.now)
         #expect(driver.seed.registry.all == [p1])
     }
 

@@ -8,11 +8,14 @@ private struct SeedDriver {
     var nextConnection = 1
 
     /// A peer connects and sends one line; returns the connection and the actions for the line.
+    /// The peers listen on their addresses: a registration's probe is answered, so it is listed
+    /// and answered (the actions returned include the answer's).
     mutating func send(_ line: String, from host: NodeAddress.Host = .loopback) -> (ConnectionID, [Action]) {
         let id = ConnectionID(.inbound, nextConnection)
         nextConnection += 1
         _ = seed.handle(.accepted(id, remote: NodeAddress(host: host, port: UInt16(40_000 + nextConnection))), now: at(0))
-        return (id, seed.handle(.line(id, line), now: at(0)))
+        let actions = seed.handle(.line(id, line), now: at(0))
+        return (id, actions + answerProbes(of: &seed, in: actions, now: at(0)))
     }
 
     mutating func register(_ peers: [NodeAddress]) {

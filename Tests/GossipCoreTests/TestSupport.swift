@@ -168,3 +168,18 @@ struct PeerFixture {
         return line(probe, Message.livenessReply(timestamp: timestamp, sender: sender, replier: neighbour).encoded)
     }
 }
+
+// MARK: - Driving a seed
+
+/// Answers every probe among `actions` as a live peer listening on the probed address would
+/// (a seed lists a new registration only once its probe is answered); returns the seed's
+/// actions for the answers.
+func answerProbes(of seed: inout SeedProtocol, in actions: [Action], now: Now) -> [Action] {
+    var answers: [Action] = []
+    for (probe, peer) in connects(actions) {
+        answers += seed.handle(.connected(probe), now: now)
+        let reply = Message.livenessReply(timestamp: now.wall, sender: seed.address, replier: peer)
+        answers += seed.handle(.line(probe, reply.encoded), now: now)
+    }
+    return answers
+}

@@ -30,11 +30,11 @@ extension ProcessTests {
                 #expect(answer.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }, "the answer is one printable line")
 
                 // A real event right after the forged lines: a reader must still see it.
-                let registrant = try LineClient(port: seed.port)
-                registrant.send(line: "Register:127.0.0.1:6001")
-                #expect(registrant.readLine()?.hasPrefix("Peer List:") == true)
+                // (A real peer: a seed lists only an address that answers its probe.)
+                try net.writeConfig([seed])
+                let registrant = try net.startPeer(["--messages", "0", "--liveness-interval", "5"])
                 try waitUntil("the registration to be logged", timeout: 10) {
-                    net.log(of: seed).contains("Registered peer 127.0.0.1:6001")
+                    net.log(of: seed).contains("Registered peer \(registrant.address)")
                 }
 
                 let file = try Data(contentsOf: net.logPath(of: seed))
@@ -52,7 +52,7 @@ extension ProcessTests {
                 let log = SeedLog(path: net.logPath(of: seed).path)
                 log.update()
                 #expect(log.removals.isEmpty, "no false removal: \(log.removals.map(\.peer))")
-                #expect(log.registrations.map(\.peer) == [try NodeAddress(parsing: "127.0.0.1:6001")])
+                #expect(log.registrations.map(\.peer) == [try NodeAddress(parsing: registrant.address)])
             }
         }
 

@@ -39,6 +39,11 @@ public enum TimerID: Hashable, Sendable {
     /// The earliest deadline of a connection in a waiting phase is due (a peer's inbound
     /// connection that has not said who it is, a probe that has not answered).
     case connectionDeadline
+    /// A seed's connections whose time is up: unidentified ones closed, new registrations'
+    /// probes given up; and the summaries of repeated refusals.
+    case connectionDeadlines
+    /// A peer asks again the seeds that refused or failed it, once their backoff is over.
+    case registrationRetry
 }
 
 /// A point on a monotonic clock (nanoseconds from an arbitrary origin). Deadlines are set on

@@ -12,6 +12,13 @@
 /// A peer that lost a seed asks it again at once and at every round; it turns to another seed
 /// only when that one stays away for `rejoinGrace`, so a restarted seed gets its peers back.
 ///
+/// A seed that refuses (`Error:registration refused: ...`, a full seed or one that could not
+/// reach us), turns the connection away, cannot be reached or does not answer is asked again
+/// after an exponential backoff with jitter (`SeedStandings.backoff`: from a quarter of an
+/// interval, doubling, at most four intervals), so a peer turned away by a flooded seed
+/// registers soon after the flood ends, and a crowd turned away together does not come back
+/// in step.
+///
 /// Where the peer stands with each seed is one `SeedStandings.Standing` per seed.
 extension PeerProtocol {
     /// Rounds between renewals: every other liveness interval. A seed suspects a peer only
@@ -20,6 +27,11 @@ extension PeerProtocol {
 
     /// How long a lost seed is asked again before another seed takes its place.
     var rejoinGrace: Duration { settings.livenessInterval * 3 }
+
+    /// The first wait after a failed registration, doubled at each failure in a row.
+    var registrationBackoffBase: Duration { settings.livenessInterval / 4 }
+    /// The longest wait between two attempts with one seed.
+    var registrationBackoffCap: Duration { settings.livenessInterval * 4 }
 
     /// Seeds that list this peer, in the shuffled order.
     public var registeredSeeds: [NodeAddress] { seeds.registered }
@@ -76,6 +88,7 @@ extension PeerProtocol {
             offerCandidates(others, now: now, actions: &actions)
         case .asked(_, let lostAt):
             seeds[seed] = .registered(renewalSentAt: nil)
+            seeds.succeeded(seed)
             log(.list("Peer list from seed \(seed): ", list), &actions)
             if lostAt != nil { log("Registered again with seed \(seed)", &actions) }
             guard linkingStarted else {
@@ -121,13 +134,46 @@ extension PeerProtocol {
             registrationProgressed(now: now, actions: &actions)
             return
         }
-        seeds[seed] = .failed
+        let retryAt = backOff(seed, now: now, actions: &actions)
         if askNextSeed(now: now, actions: &actions) {
             log("Registration with seed \(seed) failed; trying another seed instead", &actions)
         } else if !linkingStarted || seeds.registered.count < seeds.quorum {
-            log("Registration with seed \(seed) failed; will try again in \(settings.livenessInterval)", &actions)
+            log("Registration with seed \(seed) failed; will try again in \((retryAt - now.instant).secondsText)", &actions)
         }
         registrationProgressed(now: now, actions: &actions)
+    }
+
+    /// `seed` failed us: it waits out its backoff, and the retry timer is armed for the first
+    /// seed whose wait ends.
+    @discardableResult
+    mutating func backOff(_ seed: NodeAddress, now: Now, actions: inout [Action]) -> Instant {
+        let at = seeds.fail(
+            seed, now: now.instant, base: registrationBackoffBase, cap: registrationBackoffCap, using: &rng)
+        if let next = seeds.nextRetry { actions.append(.schedule(.registrationRetry, at: next)) }
+        return at
+    }
+
+    /// A seed answered a `Register` with `Error:registration refused: ...` (it is full, or could
+    /// not reach us on our address): not registered there. The connection is closed and the
+    /// seed asked again after its backoff; meanwhile another seed may take its place.
+    mutating func registrationRefused(_ seed: NodeAddress, on id: ConnectionID, reason: String, now: Now, actions: inout [Action]) {
+        roles[id] = nil
+        if seedConnections[seed] == id { seedConnections[seed] = nil }
+        actions.append(.close(id))
+        log("Seed \(seed) refused the registration: \(reason)", &actions)
+        if case .registered = seeds[seed] {
+            // Listed until now (a renewal refused): not any more.
+            seeds[seed] = .asked(since: now.instant, lostAt: nil)
+        }
+        registrationFailed(seed, now: now, actions: &actions)
+    }
+
+    /// `.registrationRetry`: the seeds whose backoff is over are asked again, as far as the
+    /// quorum needs them.
+    mutating func retryRegistrations(now: Now, actions: inout [Action]) {
+        seeds.releaseDue(now: now.instant)
+        while seeds.committed < seeds.quorum, askNextSeed(now: now, actions: &actions) {}
+        if let next = seeds.nextRetry { actions.append(.schedule(.registrationRetry, at: next)) }
     }
 
     /// Once every asked seed has answered or failed, start linking with what we know.
@@ -152,7 +198,7 @@ extension PeerProtocol {
     /// to a quorum.
     mutating func renewRegistrations(now: Now, actions: inout [Action]) {
         expireRegistrations(now: now, actions: &actions)
-        seeds.newRound()
+        seeds.releaseDue(now: now.instant)
         // Renewals go out every `renewalRounds` rounds (an idle peer's cost is its wake-ups, and
         // each seed's answer is one), or at once after a round that heard from nobody or a pause.
         roundsSinceRenewal += 1
@@ -176,7 +222,7 @@ extension PeerProtocol {
             if now.instant - lostAt < rejoinGrace {
                 ask(seed, now: now, lostAt: lostAt, actions: &actions)
             } else {
-                seeds[seed] = .failed
+                backOff(seed, now: now, actions: &actions)
                 log("Seed \(seed) stayed away for \(rejoinGrace); registering with another seed", &actions)
             }
         }

@@ -186,8 +186,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
             livenessTimeoutFired(now: now, actions: &actions)
         case .timer(.connectionDeadline):
             connectionDeadlinesDue(now: now, actions: &actions)
-        case .timer(.membership):
-            break  // A seed's timer; a peer never arms it.
+        case .timer(.registrationRetry):
+            retryRegistrations(now: now, actions: &actions)
+        case .timer(.membership), .timer(.connectionDeadlines):
+            break  // A seed's timers; a peer never arms them.
         }
     }
 
@@ -248,6 +250,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
         }
         if case .error(let reason) = message {
             // Never answer an error with an error: two confused nodes would ping-pong forever.
+            if case .seed(let seed, _) = roles[id], reason.hasPrefix(SeedProtocol.registrationRefused) {
+                registrationRefused(seed, on: id, reason: Message.quoteText(reason), now: now, actions: &actions)
+                return
+            }
             if errorLogged(on: id, now: now) {
                 log("Error from \(name(of: id)): \(Message.quoteText(reason))", &actions)
             }

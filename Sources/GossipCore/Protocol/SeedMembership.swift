@@ -1,7 +1,10 @@
 /// A seed's members: who is listed, in which state, and on which connection each registered.
 ///
 /// The rules (docs/PROTOCOL.md, "Membership"), after SWIM's suspicion and Serf's soft state:
-/// - a registration lists a peer as alive, and every renewal says it is still there;
+/// - a new registration is *joining* until the peer answers the seed's probe on the address it
+///   claims; only then is it listed (handed out to others) as alive, and a failed probe
+///   forgets it without a trace;
+/// - every renewal says a listed peer is still there;
 /// - an accusation (a `Dead Node:` report, the registration's connection closing, or a long
 ///   silence) only makes it *suspect*;
 /// - a suspect is dropped as dead on strong evidence (a probe's connection refused: nothing
@@ -21,6 +24,9 @@ public struct SeedMembership: Sendable {
     }
 
     public enum Status: Sendable, Equatable {
+        /// Registered, not yet verified: the seed's probe of its address has not answered yet.
+        /// Not listed, not handed out, not checked; it counts against `maxPeers`.
+        case joining(since: Instant)
         case alive
         case suspect(Suspicion)
     }
@@ -37,6 +43,7 @@ public struct SeedMembership: Sendable {
         public var status: Status
     }
 
+    /// The listed peers: verified, alive or suspect. Joining ones are only in `records`.
     public private(set) var registry = PeerRegistry()
     public private(set) var records: [NodeAddress: Record] = [:]
     /// Recently dropped peers, oldest first, for `Members:` (`dead` or `left`).
@@ -48,38 +55,74 @@ public struct SeedMembership: Sendable {
 
     public var count: Int { registry.count }
 
+    /// Every registration held, joining ones included: what `maxPeers` bounds.
+    public var recordCount: Int { records.count }
+
+    public func isJoining(_ peer: NodeAddress) -> Bool {
+        if case .joining = records[peer]?.status { true } else { false }
+    }
+
     public func status(of peer: NodeAddress) -> Status? { records[peer]?.status }
 
     public enum Registration: Equatable, Sendable {
-        /// Listed now for the first time (or again after it was dropped).
+        /// New (or back after it was dropped): joining until its probe is answered.
         case new
+        /// Joining already: its probe has not answered yet.
+        case joining
         /// Listed already: a renewal.
         case renewed
         /// Listed and suspect: its own registration proves it alive.
         case refuted
     }
 
-    /// Lists `peer` as alive, registered on `connection`.
+    /// Takes a registration of `peer` on `connection`: a new one joins (unlisted until
+    /// `verify`), a listed one is renewed (and cleared of any suspicion).
     public mutating func register(_ peer: NodeAddress, on connection: ConnectionID, now: Instant) -> Registration {
-        let outcome: Registration
         switch records[peer]?.status {
-        case nil: outcome = .new
-        case .alive: outcome = .renewed
-        case .suspect: outcome = .refuted
+        case nil:
+            records[peer] = Record(connection: connection, lastHeard: now, lastRenewed: now, status: .joining(since: now))
+            sortedRows = nil
+            return .new
+        case .joining:
+            records[peer]?.connection = connection
+            return .joining
+        case .alive:
+            records[peer] = Record(connection: connection, lastHeard: now, lastRenewed: now, status: .alive)
+            return .renewed
+        case .suspect:
+            records[peer] = Record(connection: connection, lastHeard: now, lastRenewed: now, status: .alive)
+            sortedRows = nil
+            return .refuted
         }
-        if outcome == .new {
-            registry.insert(peer)
-            departures.removeAll { $0.address == peer }
-        }
-        if outcome != .renewed { sortedRows = nil }
-        records[peer] = Record(connection: connection, lastHeard: now, lastRenewed: now, status: .alive)
-        return outcome
+    }
+
+    /// A joining peer answered on its address: listed from now on, as alive. False when it
+    /// was not joining (gone meanwhile, or listed already).
+    public mutating func verify(_ peer: NodeAddress, now: Instant) -> Bool {
+        guard var record = records[peer], case .joining = record.status else { return false }
+        record.status = .alive
+        record.lastHeard = now
+        records[peer] = record
+        registry.insert(peer)
+        departures.removeAll { $0.address == peer }
+        sortedRows = nil
+        return true
+    }
+
+    /// Forgets a joining peer (its probe failed, or its connection closed first): it was never
+    /// listed, so it leaves no departure behind. False when it was not joining.
+    @discardableResult
+    public mutating func forgetJoining(_ peer: NodeAddress) -> Bool {
+        guard isJoining(peer) else { return false }
+        records[peer] = nil
+        sortedRows = nil
+        return true
     }
 
     /// The peer showed it is alive (a probe's answer). True when that cleared a suspicion.
     @discardableResult
     public mutating func heard(from peer: NodeAddress, now: Instant) -> Bool {
-        guard var record = records[peer] else { return false }
+        guard var record = records[peer], !isJoining(peer) else { return false }
         record.lastHeard = now
         let wasSuspect = record.status != .alive
         record.status = .alive
@@ -100,6 +143,8 @@ public struct SeedMembership: Sendable {
     public mutating func accuse(_ peer: NodeAddress, by accuser: NodeAddress, reason: String, now: Instant) -> Accusation {
         guard var record = records[peer] else { return .notListed }
         switch record.status {
+        case .joining:
+            return .notListed
         case .alive:
             record.status = .suspect(Suspicion(since: now, accusers: [accuser], reason: reason, lastProbe: nil))
             records[peer] = record
@@ -113,9 +158,11 @@ public struct SeedMembership: Sendable {
         }
     }
 
-    /// Unlists `peer`, remembering why for a while. False when it was not listed.
+    /// Unlists `peer`, remembering why for a while. False when it was not listed (a joining
+    /// peer is forgotten, and false too).
     @discardableResult
     public mutating func remove(_ peer: NodeAddress, as state: Member.State, now: Instant) -> Bool {
+        if forgetJoining(peer) { return false }
         guard records.removeValue(forKey: peer) != nil else { return false }
         registry.remove(peer)
         departures.removeAll { $0.address == peer }
@@ -146,11 +193,14 @@ public struct SeedMembership: Sendable {
         var decisions: [Decision] = []
         for peer in records.keys.sorted() {
             guard var record = records[peer] else { continue }
+            if case .joining = record.status { continue }  // Its probe decides, within a bound.
             if now - record.lastRenewed >= settings.registrationLifetime {
                 decisions.append(.expired(peer, since: record.lastRenewed))
                 continue
             }
             switch record.status {
+            case .joining:
+                break
             case .alive:
                 if now - record.lastHeard >= settings.silenceLimit { decisions.append(.silent(peer, since: record.lastHeard)) }
             case .suspect(var suspicion):
@@ -179,8 +229,10 @@ public struct SeedMembership: Sendable {
         var next: Instant?
         func consider(_ candidate: Instant) { next = next.map { min($0, candidate) } ?? candidate }
         for record in records.values {
+            if case .joining = record.status { continue }
             consider(record.lastRenewed + settings.registrationLifetime)
             switch record.status {
+            case .joining: break
             case .alive: consider(record.lastHeard + settings.silenceLimit)
             case .suspect: consider(now + settings.checkInterval)
             }
@@ -193,7 +245,13 @@ public struct SeedMembership: Sendable {
     /// Every member the seed knows, listed and recently departed, in address order.
     public mutating func rows() -> [Member] {
         if let sortedRows { return sortedRows }
-        var rows = records.map { Member($0.key, $0.value.status == .alive ? .alive : .suspect) }
+        var rows = records.map { record -> Member in
+            switch record.value.status {
+            case .joining: Member(record.key, .joining)
+            case .alive: Member(record.key, .alive)
+            case .suspect: Member(record.key, .suspect)
+            }
+        }
         rows += departures.map { Member($0.address, $0.state) }
         rows.sort { $0.address < $1.address }
         sortedRows = rows

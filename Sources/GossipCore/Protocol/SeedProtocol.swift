@@ -1,6 +1,7 @@
 /// The seed, as a state machine: keeps the list of registered peers, hands it to peers that
 /// register, answers list queries, and drops a peer once a `Dead Node` report about it is
-/// confirmed (`SeedMembership` holds the rules; `+Probes` checks the accused itself).
+/// confirmed (`SeedMembership` holds the rules; `+Probes` checks the accused itself, and a
+/// newcomer's address before listing it; `+Connections` bounds who may hold a connection).
 public struct SeedProtocol: NodeInstance, Sendable {
     public let settings: SeedSettings
     public var address: NodeAddress { settings.address }
@@ -14,12 +15,32 @@ public struct SeedProtocol: NodeInstance, Sendable {
     var remotes: [ConnectionID: NodeAddress] = [:]
     /// The peer that registered on each connection, once it has.
     var registeredOn: [ConnectionID: NodeAddress] = [:]
-    /// Probes under way: the seed's own connections to suspects' listen addresses.
+    /// Probes under way: the seed's own connections to suspects' and newcomers' listen
+    /// addresses, and how many are under way for each peer (so starting one costs O(1)).
     var probes: [ConnectionID: Probe] = [:]
+    var probesPerPeer: [NodeAddress: Int] = [:]
+    /// New registrations waiting for their probe, in arrival order (from `joinQueueHead` on),
+    /// and how many join probes are in flight (at most `SeedSettings.maxJoinProbes`).
+    var joinQueue: [NodeAddress] = []
+    var joinQueueHead = 0
+    var joinProbesInFlight = 0
+    /// Open inbound connections per host, bounded by `settings.maxConnectionsPerHost`.
+    var connectionsPerHost: [NodeAddress.Host: Int] = [:]
+    /// Inbound connections that have not registered (or are idle after a query), and join
+    /// probes: each is given `settings.identifyTimeout`.
+    var deadlines: ConnectionDeadlines
+    /// When `.connectionDeadlines` is armed for (nil: not armed).
+    var deadlinesArmedAt: Instant?
+    /// Repeated refusals, logged once per kind and source per interval.
+    var refusals = RefusalSummary(interval: SeedSettings.refusalSummaryInterval)
     /// When the membership check is armed for (nil: not armed).
     var checkArmedAt: Instant?
     /// How lines that cannot be taken are logged and when their connection is closed.
     public var badInput = BadInput()
+
+    /// The start of every `Error:` that refuses a `Register`. A peer takes it as "not
+    /// registered; try again later" and retries with backoff (docs/PROTOCOL.md).
+    public static let registrationRefused = "registration refused"
 
     /// Rows per `Members:` line: 64 of the longest IPv6 rows still fit the line limit.
     public static let membersPageSize = 64
@@ -27,6 +48,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
     public init(settings: SeedSettings, rng: SeededRandom) {
         self.settings = settings
         self.rng = rng
+        self.deadlines = ConnectionDeadlines(timeout: settings.identifyTimeout)
     }
 
     /// A seed with the specification's timings.
@@ -38,8 +60,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
         log("Seed listening on \(address)", &actions)
     }
 
-    /// Arms the membership check for when it next has something to do (`nextCheck`), unless it
-    /// is armed for sooner already. Called after every change that can bring that time forward.
+    /// Arms the membership check for when it next has something to do (`nextCheck`, a walk
+    /// over every member), unless it is armed for sooner already. Called after each check.
     mutating func scheduleCheck(now: Now, actions: inout [Action]) {
         guard let next = membership.nextCheck(now: now.instant, settings: settings) else { return }
         if let armed = checkArmedAt, armed <= next, armed > now.instant { return }
@@ -47,12 +69,22 @@ public struct SeedProtocol: NodeInstance, Sendable {
         actions.append(.schedule(.membership, at: next))
     }
 
+    /// Makes sure the membership check runs by `needed` (and not sooner than a check interval
+    /// from now), after a change that needs a look by then. O(1), unlike `nextCheck`: a change
+    /// can only need the check sooner, and a check armed too early just finds less to do, so a
+    /// burst of ten thousand registrations costs no walk over the members each.
+    mutating func scheduleCheck(by needed: Instant, now: Now, actions: inout [Action]) {
+        if let armed = checkArmedAt, armed > now.instant, armed <= needed { return }
+        let at = max(needed, now.instant + settings.checkInterval)
+        checkArmedAt = at
+        actions.append(.schedule(.membership, at: at))
+    }
+
     public mutating func handle(_ event: Event, now: Now, actions: inout [Action]) {
         if logging { badInput.summaries(now: now.instant, into: &actions) }
         switch event {
         case .accepted(let id, let remote):
-            remotes[id] = remote
-            log("Connection from \(remote)", &actions)
+            accepted(id, from: remote, now: now, actions: &actions)
         case .line(let id, let text):
             handleLine(text, on: id, now: now, actions: &actions)
         case .message(let id, let message):
@@ -72,7 +104,10 @@ public struct SeedProtocol: NodeInstance, Sendable {
             checkArmedAt = nil
             checkMembers(now: now, actions: &actions)
             scheduleCheck(now: now, actions: &actions)
-        case .timer(.gossip), .timer(.liveness), .timer(.livenessTimeout), .timer(.connectionDeadline), .command, .stopping:
+        case .timer(.connectionDeadlines):
+            deadlinesArmedAt = nil
+            deadlinesDue(now: now, actions: &actions)
+        case .timer(.gossip), .timer(.liveness), .timer(.livenessTimeout), .timer(.registrationRetry), .timer(.connectionDeadline), .command, .stopping:
             break  // A seed gossips nothing, takes no commands, and has nobody to say goodbye to.
         }
     }
@@ -89,18 +124,22 @@ public struct SeedProtocol: NodeInstance, Sendable {
     /// `text` is the line as received, for the log.
     private mutating func handleMessage(_ message: Message, text: String, on id: ConnectionID, now: Now, actions: inout [Action])
     {
-        if let peer = probes[id]?.peer {
-            probeAnswered(message, by: peer, on: id, now: now, actions: &actions)
+        if probes[id] != nil {
+            probeAnswered(message, on: id, now: now, actions: &actions)
             return
         }
+        // A connection refused at once, or closed by the seed: what was in flight is not for it.
+        guard remotes[id] != nil else { return }
         switch message {
         case .register(let peer):
             register(peer, on: id, now: now, actions: &actions)
         case .listPeers:
+            deadlines.extend(id, now: now.instant)
             let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: nil, using: &rng)
             actions.append(.send(id, .peerList(list)))
             log("List query from \(sender(id)): sent \(list.count) of \(registry.count) peers", &actions)
         case .listMembers(let offset):
+            deadlines.extend(id, now: now.instant)
             let rows = membership.rows()
             // Past the end (the membership shrank between pages): an empty page at the end, not
             // an offset past the total, which no reader takes (found by the fuzzer).
@@ -118,9 +157,9 @@ public struct SeedProtocol: NodeInstance, Sendable {
             }
             if membership.remove(peer, as: .left, now: now.instant) {
                 log("Removed peer \(peer): left; \(registry.count) peers listed", &actions)
-                scheduleCheck(now: now, actions: &actions)
+                scheduleCheck(by: now.instant + settings.departureRetention, now: now, actions: &actions)
             }
-            registeredOn[id] = nil
+            unregistered(id, now: now, actions: &actions)
         case .error(let reason):
             // Never answer an error with an error: two confused nodes would ping-pong forever.
             if errorLogged(on: id, now: now) {
@@ -132,41 +171,50 @@ public struct SeedProtocol: NodeInstance, Sendable {
     }
 
     /// A registration, or its renewal. The address must be the connection's own host: nobody
-    /// can list an address it does not send from (docs/PROTOCOL.md, "Registration").
+    /// can list an address it does not send from (docs/PROTOCOL.md, "Registration"). A new one
+    /// is listed, and answered, only once the seed's probe of that address is answered
+    /// (`+Probes`); a renewal is answered at once.
     private mutating func register(_ peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
+        let refused = Self.registrationRefused
         if let remote = remotes[id], !peer.host.isSameHost(as: remote.host) {
-            refuseLine("registration refused: \(peer) is not this connection's host (\(remote.host))", on: id, now: now, &actions)
+            refuseLine("\(refused): \(peer) is not this connection's host (\(remote.host))", on: id, now: now, &actions)
             return
         }
         if peer.host.isUnspecified || peer.port == 0 {
-            refuseLine("registration refused: \(peer) is not an address others can reach", on: id, now: now, &actions)
+            refuseLine("\(refused): \(peer) is not an address others can reach", on: id, now: now, &actions)
             return
         }
         if peer.port == address.port, peer.host.isSameHost(as: address.host) {
             // Listed, it would send peers to link with a seed, and the seed would probe itself.
-            refuseLine("registration refused: \(peer) is this seed's own address", on: id, now: now, &actions)
-            return
-        }
-        if membership.status(of: peer) == nil, registry.count >= settings.maxPeers {
-            refuseLine(
-                "registration refused: this seed lists \(settings.maxPeers) peers already; try another seed", on: id,
-                now: now, &actions)
+            refuseLine("\(refused): \(peer) is this seed's own address", on: id, now: now, &actions)
             return
         }
         if let previous = registeredOn[id], previous != peer {
-            refuseLine("this connection registered \(previous) already; one peer per connection", on: id, now: now, &actions)
+            refuseLine(
+                "\(refused): this connection registered \(previous) already; one peer per connection", on: id, now: now, &actions)
+            return
+        }
+        if membership.status(of: peer) == nil, membership.recordCount >= settings.maxPeers {
+            // Logged as any refused line: in full at first, then counted per host (`BadInput`).
+            refuseLine(
+                "\(refused): this seed is full (\(settings.maxPeers) registrations, --max-peers); retry later", on: id, now: now,
+                &actions)
             return
         }
         registeredOn[id] = peer
-        let outcome = membership.register(peer, on: id, now: now.instant)
-        if outcome != .renewed { scheduleCheck(now: now, actions: &actions) }
-        switch outcome {
+        deadlines.forget(id)
+        switch membership.register(peer, on: id, now: now.instant) {
         case .new:
-            log(
-                "Registered peer \(peer) (connection from \(remotes[id].map(\.description) ?? "?")); \(registry.count) peers listed",
-                &actions)
+            // Answered once its probe is (`joinVerified`): its list then holds every peer
+            // verified before it, so peers that join together still find each other.
+            joinQueue.append(peer)
+            startJoinProbes(now: now, actions: &actions)
+            return
+        case .joining:
+            return  // Its probe is under way or queued; the answer comes with its outcome.
         case .refuted:
             log("Peer \(peer) registered again while suspect: alive, no longer suspect", &actions)
+            scheduleCheck(by: now.instant + settings.silenceLimit, now: now, actions: &actions)
         case .renewed:
             break  // Once an interval per peer: the log would be nothing else.
         }
@@ -180,7 +228,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
         _ dead: NodeAddress, by reporter: NodeAddress, text: String, on id: ConnectionID, now: Now, actions: inout [Action]
     ) {
         log("Received \(text) from \(sender(id))", &actions)
-        guard registeredOn[id] == reporter, membership.status(of: reporter) != nil else {
+        guard registeredOn[id] == reporter, membership.status(of: reporter) != nil, !membership.isJoining(reporter) else {
             let why = "report refused: \(reporter) has not registered on this connection"
             let entry: LogEntry? = errorLogged(on: id, now: now) ? "Refused a Dead Node report from \(sender(id)): \(why)" : nil
             answerError(why, log: entry, on: id, now: now, &actions)
@@ -196,7 +244,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
         case .nowSuspect:
             log("Suspect peer \(peer): \(reason); checking it", &actions)
             startProbe(peer, now: now, actions: &actions)
-            scheduleCheck(now: now, actions: &actions)
+            scheduleCheck(by: now.instant + settings.checkInterval, now: now, actions: &actions)
         case .stillSuspect(let count):
             log("Peer \(peer) is still suspect (\(reason); \(count) accusers)", &actions)
         }
@@ -207,29 +255,36 @@ public struct SeedProtocol: NodeInstance, Sendable {
     mutating func drop(_ peer: NodeAddress, evidence: String, now: Now, actions: inout [Action]) {
         let connection = membership.connection(of: peer)
         guard membership.remove(peer, as: .dead, now: now.instant) else { return }
-        scheduleCheck(now: now, actions: &actions)
+        scheduleCheck(by: now.instant + settings.departureRetention, now: now, actions: &actions)
         log("Removed peer \(peer): dead (\(evidence)); \(registry.count) peers listed", &actions)
         if let connection, registeredOn[connection] == peer {
-            registeredOn[connection] = nil
             actions.append(.send(connection, .error("unlisted: \(evidence); register again if you are alive")))
             actions.append(.close(connection))
-            remotes[connection] = nil
+            forgetConnection(connection)
         }
     }
 
     /// A connection ended. When it was a listed peer's current registration, that is a reason
     /// to look: a killed process's connections are closed by its kernel.
     private mutating func connectionEnded(_ id: ConnectionID, why: String, now: Now, actions: inout [Action]) {
-        if let peer = probes.removeValue(forKey: id)?.peer {
-            log("Probe of \(peer) \(why)", &actions)
+        if let probe = endProbe(id) {
+            if probe.joining {
+                joinFailed(probe.peer, why: "the probe's connection \(why)", now: now, actions: &actions)
+            } else {
+                log("Probe of \(probe.peer) \(why)", &actions)
+            }
             return
         }
+        guard remotes[id] != nil else { return }  // Closed by the seed already.
         log("Connection from \(sender(id)) \(why)", &actions)
         if let peer = registeredOn[id], membership.connection(of: peer) == id {
-            accuse(peer, by: address, reason: "its registration connection \(why)", now: now, actions: &actions)
+            if membership.forgetJoining(peer) {
+                log("Registration of \(peer) withdrawn: its connection \(why) before its probe answered", &actions)
+            } else {
+                accuse(peer, by: address, reason: "its registration connection \(why)", now: now, actions: &actions)
+            }
         }
-        remotes[id] = nil
-        registeredOn[id] = nil
+        forgetConnection(id)
     }
 
     /// Answers input that could not be taken: logged with the sender, and an `Error:` back.

@@ -14,8 +14,9 @@ public struct SeedStandings: Sendable {
         /// We were registered and lost it (restart, unlisted) at `lostAt`; asked again at the
         /// next round until `rejoinGrace` has passed.
         case rejoining(lostAt: Instant)
-        /// Asking failed this round; not asked again before the next.
-        case failed
+        /// Asking failed (refused, unreachable, unanswered); not asked again before `retryAt`
+        /// (`backoff`).
+        case failed(retryAt: Instant)
     }
 
     /// All seeds, shuffled: the first `quorum` are asked, the rest are fallbacks.
@@ -24,6 +25,8 @@ public struct SeedStandings: Sendable {
     public private(set) var quorum = 0
     private var next = 0
     private var standings: [NodeAddress: Standing] = [:]
+    /// Failures in a row per seed since it last registered us: the backoff's exponent.
+    public private(set) var failures: [NodeAddress: Int] = [:]
 
     public init() {}
 
@@ -57,6 +60,40 @@ public struct SeedStandings: Sendable {
         standings.values.count { if case .failed = $0 { false } else { true } }
     }
 
+    /// The earliest time a failed seed may be asked again (nil: none failed).
+    public var nextRetry: Instant? {
+        standings.values.compactMap { if case .failed(let at) = $0 { at } else { nil } }.min()
+    }
+
+    /// How long to wait before asking a seed again after `failures` failures in a row:
+    /// exponential (`base`, doubled per failure, at most `cap`), with "equal jitter" (a uniform
+    /// draw between half and all of it), so peers turned away together by a full seed do not
+    /// come back together. After Amazon's "Exponential Backoff and Jitter".
+    public static func backoff(failures: Int, base: Duration, cap: Duration, using rng: inout SeededRandom) -> Duration {
+        let exponent = min(max(failures - 1, 0), 20)
+        let full = min(base * (1 << exponent), cap)
+        let nanos = full.wholeNanoseconds
+        let half = nanos / 2
+        return .nanoseconds(half + Int64.random(in: 0...(nanos - half), using: &rng))
+    }
+
+    /// Asking `seed` failed: it is not asked again before its backoff is over. Returns when.
+    @discardableResult
+    public mutating func fail(
+        _ seed: NodeAddress, now: Instant, base: Duration, cap: Duration, using rng: inout SeededRandom
+    ) -> Instant {
+        let count = failures[seed, default: 0] + 1
+        failures[seed] = count
+        let at = now + Self.backoff(failures: count, base: base, cap: cap, using: &rng)
+        standings[seed] = .failed(retryAt: at)
+        return at
+    }
+
+    /// `seed` listed us: its next failure starts the backoff afresh.
+    public mutating func succeeded(_ seed: NodeAddress) {
+        failures[seed] = nil
+    }
+
     /// The next seed in the shuffled order (wrapping round) that we have no standing with;
     /// nil when there is none.
     public mutating func nextUnasked() -> NodeAddress? {
@@ -68,8 +105,8 @@ public struct SeedStandings: Sendable {
         return nil
     }
 
-    /// A new round: what failed last round may be asked again.
-    public mutating func newRound() {
-        standings = standings.filter { $0.value != .failed }
+    /// Failed seeds whose backoff is over may be asked again.
+    public mutating func releaseDue(now: Instant) {
+        standings = standings.filter { if case .failed(let at) = $0.value { at > now } else { true } }
     }
 }

@@ -68,6 +68,8 @@ public enum Message: Hashable, Sendable {
 public struct Member: Hashable, Sendable, CustomStringConvertible {
     /// What the seed believes. Ordered by how sure the seed is that the peer is gone.
     public enum State: String, Hashable, Sendable, CaseIterable {
+        /// Registered, not listed yet: the seed has not yet seen it answer on its address.
+        case joining
         /// Registered, and heard from (or not accused) lately.
         case alive
         /// Accused by a `Dead Node:` report (or silent); the seed is checking it.
