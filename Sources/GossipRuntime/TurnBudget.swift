@@ -1,0 +1,50 @@
+import Glibc
+
+/// How a turn of the event loop shares its work between connections (docs/PROTOCOL.md,
+/// "Bounded work").
+///
+/// A turn delivers at most `linesPerTurn` lines in all. Each connection with input gets an
+/// equal share of that (at least one line) and is served in a rotating order; what a
+/// connection sent beyond its share waits for the next turn, in the kernel or in the bytes the
+/// connection holds over. Between two turns the loop writes every queued reply and fires every
+/// due timer, so an honest neighbour's `Liveness Request` waits for at most one round of
+/// shares, whatever the others send.
+///
+/// Lines, not bytes, are what a budget counts: the cost of a line (parse it, answer it, log
+/// it) hardly depends on its length, and 64 KiB of `x\n` is 32,768 lines.
+struct TurnBudget {
+    /// The share of one connection when `busy` connections have input.
+    static func share(linesPerTurn: Int, busy: Int) -> Int {
+        max(1, linesPerTurn / max(1, busy))
+    }
+
+    /// How many bytes to read for a share of `lines`: about 64 a line (a gossip line is about
+    /// 45 bytes), at least 512, at most `maxRead`. A small share reads little, so what is
+    /// held over for the next turn stays small when many connections are busy.
+    static func readSize(lines: Int, maxRead: Int) -> Int {
+        min(maxRead, max(512, lines.multipliedReportingOverflow(by: 64).overflow ? maxRead : lines * 64))
+    }
+
+    /// The length of the prefix of `bytes` that ends with its `lines`-th newline, and the
+    /// lines in it; all of `bytes` when it has fewer newlines (an unfinished last line costs
+    /// nothing until its newline comes).
+    static func prefix(of bytes: UnsafeRawBufferPointer, lines: Int) -> (length: Int, lines: Int) {
+        guard let base = bytes.baseAddress, bytes.count > lines else {
+            return (bytes.count, bytes.count == 0 ? 0 : min(lines, count(newlinesIn: bytes)))
+        }
+        var position = 0
+        var found = 0
+        while found < lines {
+            guard let hit = memchr(base + position, 10, bytes.count - position) else { return (bytes.count, found) }
+            position = base.distance(to: UnsafeRawPointer(hit)) + 1
+            found += 1
+        }
+        return (position, found)
+    }
+
+    private static func count(newlinesIn bytes: UnsafeRawBufferPointer) -> Int {
+        var found = 0
+        for byte in bytes where byte == 10 { found += 1 }
+        return found
+    }
+}
