@@ -328,9 +328,10 @@ public final class EventLoop<Instance: NodeInstance> {
     /// Frames the first `lines` lines of `bytes` and delivers them. Returns the bytes taken and
     /// the lines among them.
     private func frame(_ connection: Connection, _ bytes: UnsafeRawBufferPointer, lines: Int, now: Now) -> (Int, Int) {
-        let (length, lineCount) = TurnBudget.prefix(of: bytes, lines: lines)
         var tooLong = false
-        connection.framer.feed(UnsafeRawBufferPointer(rebasing: bytes[0..<length])) { item in
+        var lineCount = 0
+        let taken = connection.framer.feed(bytes, maxItems: lines) { item in
+            lineCount += 1
             // Once the instance closed the connection, what follows is not for it.
             guard !connection.closing, !connection.dropped, !tooLong else { return }
             switch item {
@@ -346,7 +347,7 @@ public final class EventLoop<Instance: NodeInstance> {
             connection.closing = true
             markDirty(connection)
         }
-        return (length, lineCount)
+        return (taken, lineCount)
     }
 
     /// Fires the due timers, earliest first (equal deadlines in the order they were armed),

@@ -1,5 +1,3 @@
-import Glibc
-
 /// How a turn of the event loop shares its work between connections (docs/PROTOCOL.md,
 /// "Bounded work").
 ///
@@ -23,28 +21,5 @@ struct TurnBudget {
     /// held over for the next turn stays small when many connections are busy.
     static func readSize(lines: Int, maxRead: Int) -> Int {
         min(maxRead, max(512, lines.multipliedReportingOverflow(by: 64).overflow ? maxRead : lines * 64))
-    }
-
-    /// The length of the prefix of `bytes` that ends with its `lines`-th newline, and the
-    /// lines in it; all of `bytes` when it has fewer newlines (an unfinished last line costs
-    /// nothing until its newline comes).
-    static func prefix(of bytes: UnsafeRawBufferPointer, lines: Int) -> (length: Int, lines: Int) {
-        guard let base = bytes.baseAddress, bytes.count > lines else {
-            return (bytes.count, bytes.count == 0 ? 0 : min(lines, count(newlinesIn: bytes)))
-        }
-        var position = 0
-        var found = 0
-        while found < lines {
-            guard let hit = memchr(base + position, 10, bytes.count - position) else { return (bytes.count, found) }
-            position = base.distance(to: UnsafeRawPointer(hit)) + 1
-            found += 1
-        }
-        return (position, found)
-    }
-
-    private static func count(newlinesIn bytes: UnsafeRawBufferPointer) -> Int {
-        var found = 0
-        for byte in bytes where byte == 10 { found += 1 }
-        return found
     }
 }

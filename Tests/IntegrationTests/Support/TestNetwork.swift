@@ -104,9 +104,14 @@ final class TestNetwork {
         return found!
     }
 
+    /// The node's log file: its complete lines (a node killed in the middle of a write leaves a
+    /// torn last line, which is not a line).
     func log(of node: Node) -> String {
         let name = node.role == "seed" ? "seedlog_\(node.port).txt" : "peerlog_\(node.port).txt"
-        return (try? String(contentsOf: logDirectory.appendingPathComponent(name), encoding: .utf8)) ?? ""
+        guard let data = try? Data(contentsOf: logDirectory.appendingPathComponent(name)),
+            let end = data.lastIndex(of: 10)
+        else { return "" }
+        return String(decoding: data[...end], as: UTF8.self)
     }
 
     func signal(_ node: Node, _ number: Int32) {
