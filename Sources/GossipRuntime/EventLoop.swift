@@ -27,8 +27,11 @@ public final class EventLoop<Instance: NodeInstance> {
         public var maxTotalQueuedBytes = 8 << 20
         /// Open connections (both directions); more inbound ones are turned away.
         public var maxConnections = 1024
-        /// Lines delivered to the instance in one turn, over all connections.
+        /// Lines delivered to the instance in one turn, over all connections, at most; fewer
+        /// when turns take longer than `turnTarget` (`TurnBudget`).
         public var maxLinesPerTurn = 4096
+        /// The time a turn's lines should take: what a reply waits for, a few times over.
+        public var turnTarget = Duration.milliseconds(10)
         /// Bytes read from a connection in one `read`.
         public var maxReadBytes = 64 << 10
         public init() {}
@@ -64,8 +67,8 @@ public final class EventLoop<Instance: NodeInstance> {
     /// Where operator commands come from (the peer's standard input), until it ends.
     private var commandInput: Int32?
     private var commandFramer = LineFramer()
-    /// What the last turn did (tests look at it).
-    private(set) var lastTurnLines = 0
+    /// The lines of the next turn (`TurnBudget`).
+    private(set) var budget: TurnBudget
 
     /// `listener` must already be bound and listening on `instance.address`.
     /// `commands`: a file descriptor to read operator commands from, a line each (see
@@ -86,6 +89,7 @@ public final class EventLoop<Instance: NodeInstance> {
         self.signals = signals
         self.limits = limits
         self.readBuffer = [UInt8](repeating: 0, count: limits.maxReadBytes)
+        self.budget = TurnBudget(maximum: limits.maxLinesPerTurn, target: limits.turnTarget)
     }
 
     /// Runs until SIGINT or SIGTERM; returns the exit status (0 after a signal).
@@ -224,16 +228,17 @@ public final class EventLoop<Instance: NodeInstance> {
     }
 
     /// Serves the connections polled this turn, starting at `rotation`: each with input (ready,
-    /// or held over) gets `TurnBudget.share` lines, until the turn's `maxLinesPerTurn` are
-    /// spent; the first one left without its share is served first next turn.
+    /// or held over) gets `TurnBudget.share` lines, until the turn's lines (`budget`) are spent;
+    /// the first one left without its share is served first next turn.
     private func serviceConnections(now: Now) {
         let inputEvents = Int16(POLLIN | POLLHUP | POLLERR)
         var busy = 0
         for index in order.indices where pollSet[index + 3].revents & inputEvents != 0 || order[index].hasHeldInput {
             busy += 1
         }
-        let share = TurnBudget.share(linesPerTurn: limits.maxLinesPerTurn, busy: busy)
-        var budget = limits.maxLinesPerTurn
+        let turnLines = budget.lines
+        let share = TurnBudget.share(linesPerTurn: turnLines, busy: busy)
+        var left = turnLines
         // `order` is in slot order: start at the first connection at or after `rotation`.
         let count = order.count
         var first = 0
@@ -250,15 +255,15 @@ public final class EventLoop<Instance: NodeInstance> {
                 continue
             }
             if revents & inputEvents != 0 || connection.hasHeldInput {
-                if budget > 0 {
-                    budget -= read(connection, lines: min(share, budget), now: now)
+                if left > 0 {
+                    left -= read(connection, lines: min(share, left), now: now)
                 } else if nextRotation == nil {
                     nextRotation = connection.slot
                 }
             }
             if revents & Int16(POLLOUT) != 0, !connection.dropped { write(connection, now: now) }
         }
-        lastTurnLines = limits.maxLinesPerTurn - budget
+        if busy > 0 { budget.turnTook(SystemClock.monotonic() - now.instant, delivered: turnLines - left) }
         rotation = nextRotation ?? (count > 0 ? order[first].slot + 1 : 0)
     }
 

@@ -10,7 +10,35 @@
 ///
 /// Lines, not bytes, are what a budget counts: the cost of a line (parse it, answer it, log
 /// it) hardly depends on its length, and 64 KiB of `x\n` is 32,768 lines.
+///
+/// The turn's budget itself follows the time a turn takes: a turn that took longer than its
+/// target (lines that cost more than usual: errors to format, a debug build, a busy machine)
+/// halves the next turn's lines, down to `minimum`; a full turn within its target grows them
+/// back by an eighth, up to `maximum`. So a round of shares lasts about the target whatever a
+/// line costs, and an honest neighbour is answered within a few targets.
 struct TurnBudget {
+    /// The lines the next turn may deliver.
+    private(set) var lines: Int
+    let minimum: Int
+    let maximum: Int
+    let target: Duration
+
+    init(maximum: Int, minimum: Int = 64, target: Duration) {
+        self.maximum = max(1, maximum)
+        self.minimum = min(max(1, minimum), self.maximum)
+        self.target = target
+        lines = self.maximum
+    }
+
+    /// After a turn that delivered `delivered` lines in `elapsed`.
+    mutating func turnTook(_ elapsed: Duration, delivered: Int) {
+        if elapsed > target {
+            lines = max(minimum, lines / 2)
+        } else if delivered >= lines {
+            lines = min(maximum, lines + max(1, lines / 8))
+        }
+    }
+
     /// The share of one connection when `busy` connections have input.
     static func share(linesPerTurn: Int, busy: Int) -> Int {
         max(1, linesPerTurn / max(1, busy))

@@ -46,7 +46,11 @@ final class TestNetwork {
     /// `descriptorLimit`: run it under `ulimit -n` (through `/bin/sh`, which then `exec`s the
     /// program, so the PID is the program's); only that child is limited, not the tests.
     @discardableResult
-    func launch(_ program: String, _ arguments: [String], stdin: Pipe? = nil, descriptorLimit: Int? = nil) throws -> Node {
+    /// `stdout`: a pipe for its standard output instead of the console file (which then only
+    /// gets standard error).
+    func launch(
+        _ program: String, _ arguments: [String], stdin: Pipe? = nil, stdout: Pipe? = nil, descriptorLimit: Int? = nil
+    ) throws -> Node {
         let process = Process()
         let path = Self.binaries.appendingPathComponent(program)
         if let descriptorLimit {
@@ -60,7 +64,7 @@ final class TestNetwork {
         let consoleFile = directory.appendingPathComponent("\(program)-\(processes.count).console")
         _ = FileManager.default.createFile(atPath: consoleFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: consoleFile)
-        process.standardOutput = handle
+        process.standardOutput = stdout ?? handle
         process.standardError = handle
         process.standardInput = stdin ?? FileHandle.nullDevice
         try process.run()
