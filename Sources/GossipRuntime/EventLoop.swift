@@ -30,7 +30,8 @@ public final class EventLoop<Instance: NodeInstance> {
         /// Lines delivered to the instance in one turn, over all connections, at most; fewer
         /// when turns take longer than `turnTarget` (`TurnBudget`).
         public var maxLinesPerTurn = 4096
-        /// The time a turn's lines should take: what a reply waits for, a few times over.
+        /// The CPU time a turn's lines should take: what a reply waits for, a few times over
+        /// (`TurnBudget`).
         public var turnTarget = Duration.milliseconds(10)
         /// Bytes read from a connection in one `read`.
         public var maxReadBytes = 64 << 10
@@ -237,6 +238,7 @@ public final class EventLoop<Instance: NodeInstance> {
             busy += 1
         }
         let turnLines = budget.lines
+        let cpuAtStart = SystemClock.threadCPUTime()
         let share = TurnBudget.share(linesPerTurn: turnLines, busy: busy)
         var left = turnLines
         // `order` is in slot order: start at the first connection at or after `rotation`.
@@ -263,7 +265,7 @@ public final class EventLoop<Instance: NodeInstance> {
             }
             if revents & Int16(POLLOUT) != 0, !connection.dropped { write(connection, now: now) }
         }
-        if busy > 0 { budget.turnTook(SystemClock.monotonic() - now.instant, delivered: turnLines - left) }
+        if busy > 0 { budget.turnTook(SystemClock.threadCPUTime() - cpuAtStart, delivered: turnLines - left) }
         rotation = nextRotation ?? (count > 0 ? order[first].slot + 1 : 0)
     }
 

@@ -11,11 +11,13 @@
 /// Lines, not bytes, are what a budget counts: the cost of a line (parse it, answer it, log
 /// it) hardly depends on its length, and 64 KiB of `x\n` is 32,768 lines.
 ///
-/// The turn's budget itself follows the time a turn takes: a turn that took longer than its
+/// The turn's budget itself follows the CPU time a turn takes: a turn that took longer than its
 /// target (lines that cost more than usual: errors to format, a debug build, a busy machine)
 /// halves the next turn's lines, down to `minimum`; a full turn within its target grows them
 /// back by an eighth, up to `maximum`. So a round of shares lasts about the target whatever a
-/// line costs, and an honest neighbour is answered within a few targets.
+/// line costs, and an honest neighbour is answered within a few targets of CPU time. (CPU time,
+/// not wall time: a node that waits for a core on a busy machine would otherwise shrink its
+/// turns, and pay more system calls per line, just when it can least afford them.)
 struct TurnBudget {
     /// The lines the next turn may deliver.
     private(set) var lines: Int
