@@ -55,7 +55,7 @@ final class ClusterRun {
                 path: binaries + "/seed",
                 arguments: ["--port", "\(seed.port)", "--host", hostText, "--log-dir", options.logDirectory]
                     // Seeds pace their checks by the peers' liveness interval.
-                    + options.timing.seedArguments,
+                    + options.timing.seedArguments + options.keyArguments,
                 name: "seed \(seed)")
             children.append(child)
             try awaitListening(child, log: log, offset: offset)
@@ -74,7 +74,7 @@ final class ClusterRun {
                 let child = try ChildProcess(
                     path: binaries + "/peer",
                     arguments: ["--port", "\(port)", "--config", options.configPath, "--log-dir", options.logDirectory]
-                        + options.timing.arguments,
+                        + options.timing.arguments + options.keyArguments,
                     name: "peer 127.0.0.1:\(port)")
                 children.append(child)
                 do {

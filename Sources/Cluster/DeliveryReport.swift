@@ -19,11 +19,8 @@ struct DeliveryReport {
             let text = (try? Files.read(entry.path)) ?? ""
             let utf8 = text.utf8
             let start = utf8.index(utf8.startIndex, offsetBy: min(entry.offset, utf8.count))
-            // A node killed in the middle of a write leaves a torn last line: only lines ended
-            // by their newline count (a torn `Received` line could name another message).
-            let end = utf8.lastIndex(of: 10).map { max($0, start) } ?? start
-            for line in text[start..<end].split(separator: "\n") {
-                guard let event = LogText.event(inLogLine: line) else { continue }
+            LogText.forEachLine(in: text[start...]) { line in
+                guard let event = LogText.event(inLogLine: line) else { return }
                 if let message = LogText.receivedMessage(inEvent: event) {
                     row.received.insert(message)
                 } else if let message = LogText.createdMessage(inEvent: event) {

@@ -28,6 +28,13 @@ func main() -> Int32 {
         NodeLauncher.standardError("cluster: \(error)\n")
         return 2
     }
+    // A bad key file is said once, here, rather than by every node it would be given to.
+    if let path = options.clusterKeyFile {
+        do { _ = try ClusterKeyFile.read(path) } catch {
+            NodeLauncher.standardError("cluster: \(error)\n")
+            return 2
+        }
+    }
     do {
         try Files.makeDirectory(options.logDirectory)
         let signals = try SignalPipe()

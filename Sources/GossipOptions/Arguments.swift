@@ -98,7 +98,7 @@ public enum PortPrompt {
             guard let line = readLine() else { return nil }
             let text = line.trimmingCharacters(in: " \t\r")
             if let port = Int(text), (0...65535).contains(port) { return UInt16(port) }
-            write("'\(text)' is not a port number: type a whole number from 0 to 65535 (0: any free port)\n")
+            write("'\(Message.quote(text[...]))' is not a port number: type a whole number from 0 to 65535 (0: any free port)\n")
         }
     }
 }

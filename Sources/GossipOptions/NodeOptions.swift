@@ -6,6 +6,8 @@ public struct NodeOptions: Equatable, Sendable {
     public var host: NodeAddress.Host = .loopback
     public var logDirectory = "logs"
     public var rngSeed: UInt64?
+    /// A file holding the cluster's shared secret (docs/PROTOCOL.md, "Cluster key").
+    public var clusterKeyFile: String?
 
     public init() {}
 
@@ -16,6 +18,7 @@ public struct NodeOptions: Equatable, Sendable {
         case "--host": host = try reader.host(for: option)
         case "--log-dir": logDirectory = try reader.value(for: option)
         case "--rng-seed": rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
+        case "--cluster-key-file": clusterKeyFile = try reader.value(for: option)
         default: return false
         }
         return true
@@ -40,8 +43,10 @@ public struct SeedOptions: Equatable, Sendable {
 
     public static let usage = """
         usage: seed [--port N] [--host ADDR] [--log-dir DIR] [--rng-seed N] [--liveness-interval D] [--max-peers N]
+                    [--cluster-key-file FILE]
           --liveness-interval D  the peers' liveness interval (default 13s): paces renewals and checks
           --max-peers N          the most peers listed (default 100000); more registrations are refused
+          --cluster-key-file F   take lines only from nodes proving this shared secret (mode 600, 32+ bytes)
         """
 
     public init() {}
@@ -83,7 +88,8 @@ public struct PeerOptions: Equatable, Sendable {
     public static let usage = """
         usage: peer [--port N] [--host ADDR] [--config FILE] [--log-dir DIR] [--messages N]
                     [--gossip-interval D] [--liveness-interval D] [--liveness-timeout D] [--liveness-misses N]
-                    [--max-links N] [--max-inbound N] [--rng-seed N]
+                    [--max-links N] [--max-inbound N] [--rng-seed N] [--cluster-key-file FILE]
+          --cluster-key-file F   take lines only from nodes proving this shared secret (mode 600, 32+ bytes)
         """
 
     public init() {}

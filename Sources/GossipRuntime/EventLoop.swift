@@ -35,6 +35,11 @@ public final class EventLoop<Instance: NodeInstance> {
         public var turnTarget = Duration.milliseconds(10)
         /// Bytes read from a connection in one `read`.
         public var maxReadBytes = 64 << 10
+        /// Connections turned away that are logged one by one, per host per interval; the rest
+        /// are counted and summarised in one line (a flood of connections must not be a flood of
+        /// log lines).
+        public var turnedAwayLogged = 10
+        public var turnedAwayInterval: Duration = .seconds(10)
         public init() {}
     }
 
@@ -70,6 +75,10 @@ public final class EventLoop<Instance: NodeInstance> {
     private var commandFramer = LineFramer()
     /// The lines of the next turn (`TurnBudget`).
     private(set) var budget: TurnBudget
+    /// Connections turned away (too many open, no descriptors left): the first few from a host
+    /// per interval are logged one by one, the rest counted and summarised in one line.
+    private var turnedAway: ErrorLogLimiter<NodeAddress.Host>
+
 
     /// `listener` must already be bound and listening on `instance.address`.
     /// `commands`: a file descriptor to read operator commands from, a line each (see
@@ -91,6 +100,7 @@ public final class EventLoop<Instance: NodeInstance> {
         self.limits = limits
         self.readBuffer = [UInt8](repeating: 0, count: limits.maxReadBytes)
         self.budget = TurnBudget(maximum: limits.maxLinesPerTurn, target: limits.turnTarget)
+        turnedAway = ErrorLogLimiter(burst: limits.turnedAwayLogged, interval: limits.turnedAwayInterval)
     }
 
     /// Runs until SIGINT or SIGTERM; returns the exit status (0 after a signal).
@@ -151,6 +161,13 @@ public final class EventLoop<Instance: NodeInstance> {
         if pollSet[2].revents != 0 { readCommands(now: now) }
         serviceConnections(now: now)
         fireTimers(now: now)
+        if let due = turnedAway.summaryDue, now.instant >= due {
+            for summary in turnedAway.summaries(now: now.instant) {
+                log.write(
+                    "\(summary.suppressed) more connections from \(summary.source.map { "\($0)" } ?? "other hosts") turned away "
+                        + "(at most \(turnedAway.burst) logged per \(turnedAway.interval.secondsText))")
+            }
+        }
         return nil
     }
 
@@ -174,7 +191,9 @@ public final class EventLoop<Instance: NodeInstance> {
                 let refusal = Array("Error:too many connections (\(limits.maxConnections)); try later\n".utf8)
                 refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(fd)
-                log.write("Turned away a connection from \(remote): \(limits.maxConnections) connections open")
+                if turnedAway.admit(remote.host, now: now.instant) {
+                    log.write("Turned away a connection from \(remote): \(limits.maxConnections) connections open")
+                }
                 continue
             }
             let id = ConnectionID(.inbound, nextInbound)
@@ -193,7 +212,10 @@ public final class EventLoop<Instance: NodeInstance> {
             let refusal = Array("Error:this node has no file descriptors left; try later\n".utf8)
             refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             close(fd)
-            log.write("Turned away a connection from \(remote): out of file descriptors (\(connections.count) connections open)")
+            if turnedAway.admit(remote.host, now: now.instant) {
+                log.write(
+                    "Turned away a connection from \(remote): out of file descriptors (\(connections.count) connections open)")
+            }
         }
         spareDescriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
     }
@@ -222,7 +244,7 @@ public final class EventLoop<Instance: NodeInstance> {
                 log.write("Unknown command '\(Message.quote(text[...]))'; \(OperatorCommand.help)")
                 continue
             }
-            log.write("Command: \(text[...].trimmingWhitespace())")
+            log.write("Command: \(Message.quote(text[...].trimmingWhitespace()))")
             deliver(.command(command), now: now)
         }
         if commandFramer.failed { commandFramer = LineFramer() }

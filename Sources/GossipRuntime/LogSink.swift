@@ -71,10 +71,11 @@ public final class LogSink {
         if buffer.count >= flushThreshold { flush() }
     }
 
-    /// Adds one event line, stamped with the time last set.
+    /// Adds one event line, stamped with the time last set. Anything in it that is not
+    /// printable ASCII is written escaped (`VisibleText`), so the line stays one line.
     public func write(_ event: String) {
         buffer.append(contentsOf: prefix)
-        buffer.append(contentsOf: event.utf8)
+        VisibleText.appendPrintable(event, to: &buffer)
         buffer.append(10)
         if buffer.count >= flushThreshold { flush() }
     }

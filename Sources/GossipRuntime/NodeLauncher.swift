@@ -12,6 +12,10 @@ public enum NodeLauncher {
         if wantsHelp(arguments) { return help(SeedOptions.usage) }
         let options: SeedOptions
         do { options = try SeedOptions(parsing: arguments) } catch { return usage("seed", error.description, SeedOptions.usage) }
+        let key: ClusterKey?
+        do { key = try options.clusterKeyFile.map { (path) throws(RuntimeError) in try ClusterKeyFile.read(path) } } catch {
+            return fail("seed", error.description)
+        }
         guard let port = options.port ?? askPort("seed") else { return fail("seed", "no port given (end of input)") }
         do {
             let signals = try SignalPipe()
@@ -22,7 +26,7 @@ public enum NodeLauncher {
             }
             let log = try LogSink(directory: options.logDirectory, fileName: "seedlog_\(address.port).txt")
             let instance = SeedProtocol(settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
-            return EventLoop(instance: instance, listener: listener, log: log, signals: signals).run()
+            return run(instance, key: key, listener: listener, log: log, signals: signals)
         } catch {
             return fail("seed", error.description)
         }
@@ -46,6 +50,10 @@ public enum NodeLauncher {
         } catch {
             return fail("peer", "\(error)")
         }
+        let key: ClusterKey?
+        do { key = try options.clusterKeyFile.map { (path) throws(RuntimeError) in try ClusterKeyFile.read(path) } } catch {
+            return fail("peer", error.description)
+        }
         guard let port = options.port ?? askPort("peer") else { return fail("peer", "no port given (end of input)") }
         do {
             let signals = try SignalPipe()
@@ -57,10 +65,23 @@ public enum NodeLauncher {
             let log = try LogSink(directory: options.logDirectory, fileName: "peerlog_\(address.port).txt")
             let instance = PeerProtocol(
                 settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
-            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: STDIN_FILENO).run()
+            return run(instance, key: key, listener: listener, log: log, signals: signals, commands: STDIN_FILENO)
         } catch {
             return fail("peer", error.description)
         }
+    }
+
+    /// Runs the event loop over `instance`, wrapped in `Authenticated` when a cluster key is
+    /// set (without one, the loop drives the instance itself: nothing is added to its path).
+    /// The nonces of the handshake come from the system's generator, not from `--rng-seed`: a
+    /// node restarted with the same seed must not repeat the nonces of its last run.
+    static func run<Instance: NodeInstance>(
+        _ instance: Instance, key: ClusterKey?, listener: Int32, log: LogSink, signals: consuming SignalPipe,
+        commands: Int32? = nil
+    ) -> Int32 {
+        guard let key else { return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: commands).run() }
+        let wrapped = Authenticated(instance, key: key, rng: SeededRandom(seed: .random(in: .min ... .max)))
+        return EventLoop(instance: wrapped, listener: listener, log: log, signals: signals, commands: commands).run()
     }
 
     static func askPort(_ role: String) -> UInt16? {

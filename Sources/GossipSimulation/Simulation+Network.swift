@@ -300,6 +300,7 @@ extension Simulation {
         case .leave: return 12
         case .listMembers: return 13
         case .members: return 14
+        case .auth: return 15
         }
     }
 }

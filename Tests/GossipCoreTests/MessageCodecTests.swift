@@ -145,10 +145,17 @@ struct MessageCodecTests {
 
     // MARK: Free text
 
-    @Test("Error text with a newline is encoded on one line")
+    @Test("Error text with a newline is encoded on one line, the line breaks shown escaped")
     func errorTextOnOneLine() {
         let line = Message.error("first\nsecond\rthird").encoded
-        #expect(line == "Error:first second third")
+        #expect(line == #"Error:first\nsecond\rthird"#)
+    }
+
+    @Test("Error text with a terminal escape sequence is sent with the escape shown, not obeyed")
+    func errorTextControlCharactersEscaped() {
+        let line = Message.error("\u{1B}[2K\u{7F}\u{9B}done").encoded
+        #expect(line == #"Error:\u{1b}[2K\u{7f}\u{9b}done"#)
+        #expect(line.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F })
     }
 
     @Test("Error text with a CRLF line break is encoded on one line")
@@ -159,7 +166,7 @@ struct MessageCodecTests {
 
     @Test("Link Refused reason with a newline is encoded on one line")
     func refusalOnOneLine() {
-        #expect(Message.linkRefused("no\nroom").encoded == "Link Refused:no room")
+        #expect(Message.linkRefused("no\nroom").encoded == #"Link Refused:no\nroom"#)
     }
 
     @Test("Error text is bounded to 512 bytes")

@@ -1,4 +1,5 @@
 import Foundation
+import GossipCore
 import Testing
 
 /// How the programs treat their command line, config file and port.
@@ -17,7 +18,7 @@ extension ProcessTests {
                 ] {
                     let node = try net.launch("peer", ["--port", "0"] + arguments)
                     #expect(try net.awaitExit(node) == 2)
-                    let lines = node.console.split(separator: "\n")
+                    let lines = LogText.lines(in: node.console)
                     #expect(lines.count == 1)
                     #expect(node.console.contains(named))
                 }

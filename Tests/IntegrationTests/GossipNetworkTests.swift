@@ -1,4 +1,5 @@
 import Foundation
+import GossipCore
 import Testing
 
 /// The real programs as processes on 127.0.0.1, as the specification describes the network.
@@ -7,7 +8,7 @@ extension ProcessTests {
         /// Messages of `origin` named in `Received` lines of a peer's log, with how often each appears.
         static func receivedCounts(in log: String) -> [String: Int] {
             var counts: [String: Int] = [:]
-            for line in log.split(separator: "\n") {
+            for line in LogText.lines(in: log) {
                 guard let range = line.range(of: " Received ") else { continue }
                 let rest = line[range.upperBound...]
                 guard let from = rest.range(of: " from ") else { continue }
@@ -18,7 +19,7 @@ extension ProcessTests {
 
         /// Messages a peer created, from its `Created message` lines.
         static func created(in log: String) -> [String] {
-            log.split(separator: "\n").compactMap { line in
+            LogText.lines(in: log).compactMap { line in
                 guard let range = line.range(of: " Created message ") else { return nil }
                 return String(line[range.upperBound...].prefix { $0 != ";" })
             }
@@ -83,7 +84,7 @@ extension ProcessTests {
                 // A peer that joins now is not handed the dead peer.
                 let newcomer = try net.startPeer(["--messages", "0"])
                 try waitUntil("the newcomer to register", timeout: 10) { net.log(of: newcomer).contains("Registered with") }
-                let lists = net.log(of: newcomer).split(separator: "\n").filter { $0.contains("Peer list from seed") }
+                let lists = net.logLines(of: newcomer).filter { $0.contains("Peer list from seed") }
                 #expect(lists.count == 2)
                 for list in lists { #expect(!list.contains(victim.address)) }
             }

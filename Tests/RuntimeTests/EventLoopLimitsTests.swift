@@ -90,4 +90,33 @@ import Testing
         #expect(harness.logText.contains("the most of any connection"))
         _ = clients
     }
+
+    @Test func connectionsTurnedAwayAreLoggedAFewAtATimeThenSummarised() throws {
+        var limits = EventLoop<ScriptedInstance>.Limits()
+        limits.maxConnections = 1
+        limits.turnedAwayLogged = 3
+        limits.turnedAwayInterval = .milliseconds(300)
+        let harness = try LoopHarness(limits: limits)
+        let kept = try TestClient(port: harness.port)
+        #expect(harness.turn(until: { harness.instance.accepted.count == 1 }))
+        let extras = try (0..<8).map { _ in try TestClient(port: harness.port) }
+        let allRefused = harness.turn(until: {
+            for extra in extras { extra.readAvailable() }
+            return extras.allSatisfy(\.sawEnd)
+        })
+        #expect(allRefused)
+        #expect(harness.turn(until: { harness.logText.contains(" more connections from 127.0.0.1 turned away") }))
+        let lines = LogText.lines(in: harness.logText)
+        let logged = lines.filter { $0.contains("Turned away a connection from 127.0.0.1:") }.count
+        let summarised = lines.compactMap { line -> Int? in
+            let summary = " more connections from 127.0.0.1 turned away (at most 3 logged per 0.3 s)"
+            guard let range = line.firstRange(of: summary) else { return nil }
+            return Int(line[..<range.lowerBound].split(separator: " ").last ?? "")
+        }
+        // Usually 3 logged and "5 more"; if a period ended while they came, more of each.
+        #expect(logged + summarised.reduce(0, +) == 8, "\(lines)")
+        #expect(logged <= 3 * (summarised.count + 1))
+        #expect(logged < 8)
+        _ = kept
+    }
 }

@@ -16,7 +16,7 @@ import Testing
         sink.write("second line")
         #expect(try Files.read(sink.path).isEmpty, "nothing is written before the flush")
         sink.flush()
-        let lines = try Files.read(sink.path).split(separator: "\n")
+        let lines = LogText.lines(in: try Files.read(sink.path))
         #expect(lines.count == 2)
         #expect(lines.first?.hasSuffix(".123456 first line") == true)
         #expect(lines.last?.hasSuffix(".123456 second line") == true)

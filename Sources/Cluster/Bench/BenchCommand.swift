@@ -9,7 +9,7 @@ enum BenchCommand {
     static let scenarios = ["dissemination", "throughput", "footprint", "detection"]
 
     static let usage = """
-        usage: cluster bench [SCENARIO...] [--json FILE] [--quick]
+        usage: cluster bench [SCENARIO...] [--json FILE] [--quick] [--cluster-key]
         Scenarios (all four when none is named):
           dissemination  3 seeds and N = 10, 50, 100, 200 quiet peers; 20 broadcasts from random peers
                          (a 'broadcast' line on the peer's stdin); coverage latency, hops, copies
@@ -18,6 +18,7 @@ enum BenchCommand {
           detection      3 seeds, 50 peers at 1 s x 3 misses; 5 SIGKILLs, time until the seeds drop the peer
         --quick   N = 10 only, 5 broadcasts, 2 s of load, 3 s idle, 10 peers and 1 kill (under a minute)
         --json F  also write the figures as JSON to F
+        --cluster-key  every node holds a cluster key (a fresh one); the bench's own clients prove it too
         Prints one table with the targets on standard output; progress goes to standard error.
         """
 
@@ -25,6 +26,7 @@ enum BenchCommand {
         var scenarios: [String] = []
         var json: String?
         var quick = false
+        var clusterKey = false
     }
 
     static func parse(_ arguments: [String]) throws(UsageError) -> Options {
@@ -33,6 +35,8 @@ enum BenchCommand {
         while let argument = remaining.popFirst() {
             if argument == "--quick" {
                 options.quick = true
+            } else if argument == "--cluster-key" {
+                options.clusterKey = true
             } else if argument == "--json" {
                 guard let file = remaining.popFirst() else { throw UsageError("--json needs a file name") }
                 options.json = file
@@ -71,8 +75,15 @@ enum BenchCommand {
             return 1
         }
         defer { root.remove() }
-        let context = BenchContext(
-            root: root, binaries: Paths.executableDirectory(), interrupts: interrupts, quick: options.quick)
+        let context: BenchContext
+        do {
+            context = BenchContext(
+                root: root, binaries: Paths.executableDirectory(), interrupts: interrupts, quick: options.quick,
+                clusterKey: options.clusterKey ? try BenchContext.ClusterKeySetting(in: root) : nil)
+        } catch {
+            NodeLauncher.standardError("cluster bench: \(error)\n")
+            return 1
+        }
         var report = BenchReport(
             machine: MachineInfo.current(), command: (["cluster", "bench"] + arguments).joined(separator: " "),
             quick: options.quick)

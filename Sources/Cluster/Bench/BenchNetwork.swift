@@ -27,10 +27,15 @@ final class BenchNetwork {
     private(set) var seeds: [Seed] = []
     private(set) var peers: [Peer] = []
     private var children: [ChildProcess] = []
+    /// Every node is started with this cluster key file, when set.
+    let clusterKeyFile: String?
     /// Where each child's standard error goes, by PID.
     private var errorFiles: [pid_t: String] = [:]
 
-    init(in root: BenchDirectory, name: String, binaries: String, interrupts: Interrupts) throws(BenchError) {
+    init(
+        in root: BenchDirectory, name: String, binaries: String, interrupts: Interrupts, clusterKeyFile: String? = nil
+    ) throws(BenchError) {
+        self.clusterKeyFile = clusterKeyFile
         directory = try root.subdirectory(name)
         logDirectory = directory + "/logs"
         configPath = directory + "/config.txt"
@@ -156,7 +161,8 @@ final class BenchNetwork {
             let errorFile = "\(directory)/\(program)-\(port).err"
             do {
                 child = try ChildProcess(
-                    path: binaries + "/" + program, arguments: arguments(port), name: "\(program) 127.0.0.1:\(port)",
+                    path: binaries + "/" + program,
+                    arguments: arguments(port) + (clusterKeyFile.map { ["--cluster-key-file", $0] } ?? []), name: "\(program) 127.0.0.1:\(port)",
                     withInput: withInput, errorFile: errorFile)
             } catch {
                 throw .failed(error.description)

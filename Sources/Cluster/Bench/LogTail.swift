@@ -1,8 +1,10 @@
 import Glibc
+import GossipCore
 
 /// Reads a node's log file as it grows: each call hands over the complete lines appended since
 /// the previous call (it remembers its byte offset, and keeps a line that is not finished yet
-/// for the next call), so a log read many times is read once.
+/// for the next call), so a log read many times is read once. A torn last line (a node killed
+/// in the middle of writing it) is never handed over.
 final class LogTail {
     let path: String
     private var fd: Int32 = -1
@@ -43,8 +45,9 @@ final class LogTail {
             return
         }
         pending = Array(data[(lastNewline + 1)...])
-        let text = String(decoding: data[..<lastNewline], as: UTF8.self)
-        for line in text.split(separator: "\n") { body(line) }
+        // Split at `\n` bytes (`LogText.forEachLine`), never by Character: "\r\n" is one.
+        let text = String(decoding: data[...lastNewline], as: UTF8.self)
+        LogText.forEachLine(in: text[...]) { line in if !line.isEmpty { body(line) } }
     }
 }
 

@@ -31,9 +31,10 @@ final class PlayedNeighbour {
     deinit { close(fd) }
 
     /// Connects to the peer at 127.0.0.1:`port`, sends `Link Request:<claimed>` and waits for
-    /// `Link Accepted:`. The socket is then non-blocking.
+    /// `Link Accepted:`. The socket is then non-blocking. With `key`, the link opens with the
+    /// cluster-key handshake (`Auth Hello` first, `Auth Welcome` back), as a keyed peer's does.
     static func link(
-        toPort port: UInt16, claiming claimed: NodeAddress, interrupts: Interrupts
+        toPort port: UInt16, claiming claimed: NodeAddress, interrupts: Interrupts, key: ClusterKey? = nil
     ) throws(BenchError) -> PlayedNeighbour {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .failed("cannot open a socket: \(String(cString: strerror(errno)))") }
@@ -50,10 +51,32 @@ final class PlayedNeighbour {
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var request = Array("Link Request:\(claimed)\n".utf8)
+        if let key {
+            var system = SystemRandomNumberGenerator()
+            let hello = AuthLine.Hello(
+                key: key, destination: NodeAddress(host: .loopback, port: port), timestamp: SystemClock.wall(),
+                nonce: Nonce(using: &system))
+            request = Array((Message.auth(.hello(hello)).encoded + "\n").utf8) + request
+        }
         guard try neighbour.writeAll(&request, limit: .seconds(5), interrupts: interrupts) else {
             throw .failed("cannot send a link request to the peer at port \(port)")
         }
-        // The answer, byte by byte up to its newline (what follows stays in the socket).
+        if key != nil {
+            let welcome = try neighbour.readAnswer(interrupts: interrupts)
+            guard welcome.hasPrefix("Auth Welcome:") else {
+                throw .failed("the peer did not welcome the link's hello from \(claimed): '\(welcome)'")
+            }
+        }
+        let text = try neighbour.readAnswer(interrupts: interrupts)
+        guard text.hasPrefix("Link Accepted:") else {
+            throw .failed("the peer did not accept the link from \(claimed): '\(text)'")
+        }
+        return neighbour
+    }
+
+    /// One line of the link's opening, byte by byte up to its newline (what follows stays in
+    /// the socket); empty when none came within 5 s.
+    private func readAnswer(interrupts: Interrupts) throws(BenchError) -> String {
         var answer: [UInt8] = []
         let answered = try interrupts.wait(upTo: .seconds(5), every: 2) { () -> Bool in
             var byte: UInt8 = 0
@@ -65,11 +88,7 @@ final class PlayedNeighbour {
             }
             return true
         }
-        let text = String(decoding: answer, as: UTF8.self)
-        guard answered, text.hasPrefix("Link Accepted:") else {
-            throw .failed("the peer did not accept the link from \(claimed): '\(text)'")
-        }
-        return neighbour
+        return answered ? String(decoding: answer, as: UTF8.self) : ""
     }
 
     /// Reads what has arrived (at most 16 reads), counts its lines, and queues answers.

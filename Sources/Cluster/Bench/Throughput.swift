@@ -50,7 +50,7 @@ enum Throughput {
             neighbours.append(
                 try PlayedNeighbour.link(
                     toPort: peer.address.port, claiming: NodeAddress(host: .loopback, port: port),
-                    interrupts: context.interrupts))
+                    interrupts: context.interrupts, key: context.clusterKey?.key))
         }
         var result = Result(duration: duration)
         result.generationPerSecond = GossipSource.generationRate(for: .milliseconds(300))

@@ -7,6 +7,12 @@
 ///
 /// Instances log through `NodeInstance.log(_:_:)`, which takes the entry as an autoclosure:
 /// with `logging` off (a simulator does not read 100,000 logs) nothing is built at all.
+///
+/// An entry is one line of printable ASCII, whatever it holds: text from the wire is quoted
+/// escaped where it is put in (`Message.quote`), and a text entry is written through
+/// `VisibleText.appendPrintable` as well, so a control character that slipped through is still
+/// shown, not obeyed. (The typed entries hold only values parsed and printed by the node: a
+/// received message's text is digits, dots, colons and an address.)
 public struct LogEntry: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringInterpolation {
     enum Content: Hashable, Sendable {
         case text(String)
@@ -29,8 +35,8 @@ public struct LogEntry: Hashable, Sendable, CustomStringConvertible, Expressible
 
     public var description: String {
         switch content {
-        case .text(let text): return text
-        case .addresses(let prefix, let list, let suffix): return prefix + Self.describe(list) + suffix
+        case .text(let text): return VisibleText.printable(text)
+        case .addresses(let prefix, let list, let suffix): return VisibleText.printable(prefix + Self.describe(list) + suffix)
         case .address(let prefix, let address, let suffix): return prefix + address.description + suffix
         case .received(let message, let peer, let forwarded):
             return LogText.received(message, from: peer, forwardedTo: forwarded)
@@ -52,7 +58,9 @@ public struct LogEntry: Hashable, Sendable, CustomStringConvertible, Expressible
             bytes.append(contentsOf: prefix.utf8)
             address.write(into: &bytes)
             bytes.append(contentsOf: suffix.utf8)
-        default:
+        case .text(let text):
+            VisibleText.appendPrintable(text, to: &bytes)
+        case .addresses:
             bytes.append(contentsOf: description.utf8)
         }
     }

@@ -69,11 +69,11 @@ extension PeerProtocol {
         case .linkRefused(let reason):
             roles[id] = nil
             actions.append(.close(id))
-            log("Peer \(peer) refused the link: \(reason)", &actions)
+            log("Peer \(peer) refused the link: \(Message.quoteText(reason))", &actions)
             dialNextCandidates(now: now, actions: &actions)
         case .register, .listPeers, .peerList, .deadNode, .linkRequest, .livenessRequest, .livenessReply, .gossip, .error,
-            .leave, .listMembers, .members:
-            unexpected(message, on: id, actions: &actions)
+            .leave, .listMembers, .members, .auth:
+            unexpected(message, on: id, now: now, actions: &actions)
         }
     }
 
@@ -89,8 +89,8 @@ extension PeerProtocol {
         }
         guard case .linkRequest(let peer) = message else {
             let error = "send 'Link Request:<IP>:<port>' first (a peer takes links, not '\(Message.quote(message.encoded[...]))')"
-            log("Unexpected message from \(remote): \(error)", &actions)
-            actions.append(.send(id, .error(error)))
+            let entry: LogEntry? = errorLogged(on: id, now: now) ? "Unexpected message from \(remote): \(error)" : nil
+            answerError(error, log: entry, on: id, now: now, &actions)
             return
         }
         let refusal: String?
@@ -172,14 +172,14 @@ extension PeerProtocol {
         case .livenessReply(_, let sender, _):
             guard sender == address else {
                 let error = "liveness reply for \(sender), not for me (\(address))"
-                log("Bad liveness reply from \(peer): \(error)", &actions)
-                actions.append(.send(id, .error(error)))
+                let entry: LogEntry? = errorLogged(on: id, now: now) ? "Bad liveness reply from \(peer): \(error)" : nil
+                answerError(error, log: entry, on: id, now: now, &actions)
                 return
             }
             heardFrom(peer, actions: &actions)
         case .register, .listPeers, .peerList, .deadNode, .linkRequest, .linkAccepted, .linkRefused, .error, .leave,
-            .listMembers, .members:
-            unexpected(message, on: id, actions: &actions)
+            .listMembers, .members, .auth:
+            unexpected(message, on: id, now: now, actions: &actions)
         }
     }
 

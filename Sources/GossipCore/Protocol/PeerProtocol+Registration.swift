@@ -64,7 +64,7 @@ extension PeerProtocol {
     mutating func seedLine(_ message: Message, from seed: NodeAddress, now: Now, actions: inout [Action]) {
         guard case .peerList(let list) = message else {
             guard let id = seedConnections[seed] else { return }
-            unexpected(message, on: id, actions: &actions)
+            unexpected(message, on: id, now: now, actions: &actions)
             return
         }
         let own = address

@@ -53,6 +53,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// Own messages created by the gossip timer, up to `settings.messageCount`.
     var timedMessages = 0
 
+    /// How lines that cannot be taken are logged and when their connection is closed.
+    public var badInput = BadInput()
+
     public init(settings: PeerSettings, rng: SeededRandom) {
         self.settings = settings
         var rng = rng
@@ -123,6 +126,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     }
 
     public mutating func handle(_ event: Event, now: Now, actions: inout [Action]) {
+        if logging { badInput.summaries(now: now.instant, into: &actions) }
         switch event {
         case .accepted(let id, let remote):
             roles[id] = .inbound(remote: remote, since: now.instant)
@@ -142,9 +146,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
         case .stopping:
             leave(now: now, actions: &actions)
         case .lineNotUTF8(let id, let count):
-            refuse(FramingError.notUTF8(byteCount: count), on: id, actions: &actions)
+            refuse(FramingError.notUTF8(byteCount: count), on: id, now: now, actions: &actions)
         case .lineTooLong(let id):
-            refuse(FramingError.tooLong, on: id, actions: &actions)
+            refuse(FramingError.tooLong, on: id, now: now, closing: true, actions: &actions)
             // The shell closes the connection after this event; account for it now.
             connectionLost(id, why: "closed after an over-long line", now: now, actions: &actions)
         case .timer(.gossip):
@@ -196,7 +200,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     private mutating func handleLine(_ text: String, on id: ConnectionID, now: Now, actions: inout [Action]) {
         let message: Message
         do { message = try Message(decoding: text) } catch {
-            refuse(error, on: id, actions: &actions)
+            refuse(error, on: id, now: now, actions: &actions)
             return
         }
         handleMessage(message, on: id, now: now, actions: &actions)
@@ -205,7 +209,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
     private mutating func handleMessage(_ message: Message, on id: ConnectionID, now: Now, actions: inout [Action]) {
         if case .error(let reason) = message {
             // Never answer an error with an error: two confused nodes would ping-pong forever.
-            log("Error from \(name(of: id)): \(reason)", &actions)
+            if errorLogged(on: id, now: now) {
+                log("Error from \(name(of: id)): \(Message.quoteText(reason))", &actions)
+            }
             return
         }
         switch roles[id] {
@@ -223,16 +229,52 @@ public struct PeerProtocol: NodeInstance, Sendable {
     }
 
     /// Answers input that could not be taken: logged with the sender, and an `Error:` back.
-    mutating func refuse(_ error: some Error & CustomStringConvertible, on id: ConnectionID, actions: inout [Action]) {
-        log("Bad input from \(name(of: id)): \(error)", &actions)
-        actions.append(.send(id, .error(error.description)))
+    /// `closing`: the shell closes the connection after this line anyway (an over-long line).
+    mutating func refuse(
+        _ error: some Error & CustomStringConvertible, on id: ConnectionID, now: Now, closing: Bool = false,
+        actions: inout [Action]
+    ) {
+        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Bad input from \(name(of: id)): \(error)" : nil
+        answerError(error.description, log: entry, on: id, now: now, closing: closing, &actions)
     }
 
     /// Refuses a line that this kind of connection does not take.
-    mutating func unexpected(_ message: Message, on id: ConnectionID, actions: inout [Action]) {
+    mutating func unexpected(_ message: Message, on id: ConnectionID, now: Now, actions: inout [Action]) {
         let error = "unexpected '\(Message.quote(message.encoded[...]))' on this connection"
-        log("Unexpected message from \(name(of: id)): \(error)", &actions)
-        actions.append(.send(id, .error(error)))
+        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Unexpected message from \(name(of: id)): \(error)" : nil
+        answerError(error, log: entry, on: id, now: now, &actions)
+    }
+
+    /// Whether an error on `id` is to be logged in full now (and counts it for the log's rate
+    /// limit): call only when about to log it, then pass the entry to `answerError`.
+    mutating func errorLogged(on id: ConnectionID, now: Now) -> Bool {
+        logging && badInput.logInFull(host(of: id), now: now.instant)
+    }
+
+    /// Every line the peer refuses comes here: `Error:` back, a log line unless this host's
+    /// errors are over their rate (`BadInput`: then they are counted and summarised), and the
+    /// connection closed once it has sent nothing but refused lines for a while.
+    mutating func answerError(
+        _ reply: String, log entry: LogEntry?, on id: ConnectionID, now: Now, closing: Bool = false,
+        _ actions: inout [Action]
+    ) {
+        if let entry { actions.append(.log(entry)) }
+        actions.append(.send(id, .error(reply)))
+        guard !closing, badInput.strike(id, now: now.instant) else { return }
+        actions.append(.send(id, .error(badInput.closingReason)))
+        actions.append(.close(id))
+        connectionLost(
+            id, why: "closed: \(badInput.closeAfter) lines refused within \(badInput.interval.secondsText)", now: now,
+            actions: &actions)
+    }
+
+    /// The host at the other end of a connection, as far as the peer knows it: the address it
+    /// dialled, or the source of a connection it accepted.
+    func host(of id: ConnectionID) -> NodeAddress.Host {
+        switch roles[id] {
+        case .seed(let address, _), .dialling(let address, _), .link(let address), .inbound(let address, _): return address.host
+        case nil: return .ipv4(0, 0, 0, 0)
+        }
     }
 
     /// Names the other end of a connection for the log.

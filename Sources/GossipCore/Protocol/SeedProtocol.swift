@@ -18,6 +18,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
     var probes: [ConnectionID: Probe] = [:]
     /// When the membership check is armed for (nil: not armed).
     var checkArmedAt: Instant?
+    /// How lines that cannot be taken are logged and when their connection is closed.
+    public var badInput = BadInput()
 
     /// Rows per `Members:` line: 64 of the longest IPv6 rows still fit the line limit.
     public static let membersPageSize = 64
@@ -46,6 +48,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
     }
 
     public mutating func handle(_ event: Event, now: Now, actions: inout [Action]) {
+        if logging { badInput.summaries(now: now.instant, into: &actions) }
         switch event {
         case .accepted(let id, let remote):
             remotes[id] = remote
@@ -55,9 +58,9 @@ public struct SeedProtocol: NodeInstance, Sendable {
         case .message(let id, let message):
             handleMessage(message, text: message.encoded, on: id, now: now, actions: &actions)
         case .lineNotUTF8(let id, let count):
-            refuse(FramingError.notUTF8(byteCount: count), on: id, actions: &actions)
+            refuse(FramingError.notUTF8(byteCount: count), on: id, now: now, actions: &actions)
         case .lineTooLong(let id):
-            refuse(FramingError.tooLong, on: id, actions: &actions)
+            refuse(FramingError.tooLong, on: id, now: now, closing: true, actions: &actions)
             connectionEnded(id, why: "closed after an over-long line", now: now, actions: &actions)
         case .closed(let id, let reason):
             connectionEnded(id, why: reason.description, now: now, actions: &actions)
@@ -77,7 +80,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
     private mutating func handleLine(_ text: String, on id: ConnectionID, now: Now, actions: inout [Action]) {
         let message: Message
         do { message = try Message(decoding: text) } catch {
-            refuse(error, on: id, actions: &actions)
+            refuse(error, on: id, now: now, actions: &actions)
             return
         }
         handleMessage(message, text: text, on: id, now: now, actions: &actions)
@@ -99,13 +102,18 @@ public struct SeedProtocol: NodeInstance, Sendable {
             log("List query from \(sender(id)): sent \(list.count) of \(registry.count) peers", &actions)
         case .listMembers(let offset):
             let rows = membership.rows()
-            let page = offset < rows.count ? Array(rows[offset..<min(rows.count, offset + Self.membersPageSize)]) : []
-            actions.append(.send(id, .members(offset: offset, total: rows.count, page)))
+            // Past the end (the membership shrank between pages): an empty page at the end, not
+            // an offset past the total, which no reader takes (found by the fuzzer).
+            let start = min(offset, rows.count)
+            let page = Array(rows[start..<min(rows.count, start + Self.membersPageSize)])
+            actions.append(.send(id, .members(offset: start, total: rows.count, page)))
         case .deadNode(let dead, _, let reporter):
             report(dead, by: reporter, text: text, on: id, now: now, actions: &actions)
         case .leave(let peer):
             guard registeredOn[id] == peer else {
-                refuseLine("a peer leaves on the connection it registered on; \(peer) did not register here", on: id, &actions)
+                refuseLine(
+                    "a peer leaves on the connection it registered on; \(peer) did not register here", on: id, now: now,
+                    &actions)
                 return
             }
             if membership.remove(peer, as: .left, now: now.instant) {
@@ -115,9 +123,11 @@ public struct SeedProtocol: NodeInstance, Sendable {
             registeredOn[id] = nil
         case .error(let reason):
             // Never answer an error with an error: two confused nodes would ping-pong forever.
-            log("Error from \(sender(id)): \(reason)", &actions)
-        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members:
-            refuseLine("a seed does not take '\(Message.quote(text[...]))'", on: id, &actions)
+            if errorLogged(on: id, now: now) {
+                log("Error from \(sender(id)): \(Message.quoteText(reason))", &actions)
+            }
+        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members, .auth:
+            refuseLine("a seed does not take '\(Message.quote(text[...]))'", on: id, now: now, &actions)
         }
     }
 
@@ -125,20 +135,26 @@ public struct SeedProtocol: NodeInstance, Sendable {
     /// can list an address it does not send from (docs/PROTOCOL.md, "Registration").
     private mutating func register(_ peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
         if let remote = remotes[id], !peer.host.isSameHost(as: remote.host) {
-            refuseLine("registration refused: \(peer) is not this connection's host (\(remote.host))", on: id, &actions)
+            refuseLine("registration refused: \(peer) is not this connection's host (\(remote.host))", on: id, now: now, &actions)
             return
         }
         if peer.host.isUnspecified || peer.port == 0 {
-            refuseLine("registration refused: \(peer) is not an address others can reach", on: id, &actions)
+            refuseLine("registration refused: \(peer) is not an address others can reach", on: id, now: now, &actions)
+            return
+        }
+        if peer.port == address.port, peer.host.isSameHost(as: address.host) {
+            // Listed, it would send peers to link with a seed, and the seed would probe itself.
+            refuseLine("registration refused: \(peer) is this seed's own address", on: id, now: now, &actions)
             return
         }
         if membership.status(of: peer) == nil, registry.count >= settings.maxPeers {
             refuseLine(
-                "registration refused: this seed lists \(settings.maxPeers) peers already; try another seed", on: id, &actions)
+                "registration refused: this seed lists \(settings.maxPeers) peers already; try another seed", on: id,
+                now: now, &actions)
             return
         }
         if let previous = registeredOn[id], previous != peer {
-            refuseLine("this connection registered \(previous) already; one peer per connection", on: id, &actions)
+            refuseLine("this connection registered \(previous) already; one peer per connection", on: id, now: now, &actions)
             return
         }
         registeredOn[id] = peer
@@ -166,8 +182,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
         log("Received \(text) from \(sender(id))", &actions)
         guard registeredOn[id] == reporter, membership.status(of: reporter) != nil else {
             let why = "report refused: \(reporter) has not registered on this connection"
-            log("Refused a Dead Node report from \(sender(id)): \(why)", &actions)
-            actions.append(.send(id, .error(why)))
+            let entry: LogEntry? = errorLogged(on: id, now: now) ? "Refused a Dead Node report from \(sender(id)): \(why)" : nil
+            answerError(why, log: entry, on: id, now: now, &actions)
             return
         }
         accuse(dead, by: reporter, reason: "reported by \(reporter)", now: now, actions: &actions)
@@ -217,15 +233,47 @@ public struct SeedProtocol: NodeInstance, Sendable {
     }
 
     /// Answers input that could not be taken: logged with the sender, and an `Error:` back.
-    private func refuse(_ error: some Error & CustomStringConvertible, on id: ConnectionID, actions: inout [Action]) {
-        log("Bad input from \(sender(id)): \(error)", &actions)
-        actions.append(.send(id, .error(error.description)))
+    /// `closing`: the shell closes the connection after this line anyway (an over-long line).
+    private mutating func refuse(
+        _ error: some Error & CustomStringConvertible, on id: ConnectionID, now: Now, closing: Bool = false,
+        actions: inout [Action]
+    ) {
+        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Bad input from \(sender(id)): \(error)" : nil
+        answerError(error.description, log: entry, on: id, now: now, closing: closing, &actions)
     }
 
     /// Refuses a well-formed line the seed does not take here, saying why.
-    private func refuseLine(_ why: String, on id: ConnectionID, _ actions: inout [Action]) {
-        log("Refused a line from \(sender(id)): \(why)", &actions)
-        actions.append(.send(id, .error(why)))
+    private mutating func refuseLine(_ why: String, on id: ConnectionID, now: Now, _ actions: inout [Action]) {
+        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Refused a line from \(sender(id)): \(why)" : nil
+        answerError(why, log: entry, on: id, now: now, &actions)
+    }
+
+    /// Whether an error on `id` is to be logged in full now (and counts it for the log's rate
+    /// limit): call only when about to log it, then pass the entry to `answerError`.
+    mutating func errorLogged(on id: ConnectionID, now: Now) -> Bool {
+        logging && badInput.logInFull(host(of: id), now: now.instant)
+    }
+
+    /// Every line the seed refuses comes here: `Error:` back, a log line unless this host's
+    /// errors are over their rate (`BadInput`: then they are counted and summarised), and the
+    /// connection closed once it has sent nothing but refused lines for a while.
+    private mutating func answerError(
+        _ reply: String, log entry: LogEntry?, on id: ConnectionID, now: Now, closing: Bool = false,
+        _ actions: inout [Action]
+    ) {
+        if let entry { actions.append(.log(entry)) }
+        actions.append(.send(id, .error(reply)))
+        guard !closing, badInput.strike(id, now: now.instant) else { return }
+        actions.append(.send(id, .error(badInput.closingReason)))
+        actions.append(.close(id))
+        connectionEnded(
+            id, why: "closed: \(badInput.closeAfter) lines refused within \(badInput.interval.secondsText)", now: now,
+            actions: &actions)
+    }
+
+    /// The host at the other end of a connection (0.0.0.0 when the seed does not know it).
+    func host(of id: ConnectionID) -> NodeAddress.Host {
+        (remotes[id] ?? probes[id]?.peer)?.host ?? .ipv4(0, 0, 0, 0)
     }
 
     /// Names the other end of a connection: the peer's listen address once it has registered,

@@ -59,6 +59,9 @@ public enum Message: Hashable, Sendable {
     /// Answer to `listMembers`: the members at `offset..<offset + members.count` of `total`,
     /// in address order. The client asks again from the next offset until it has `total`.
     case members(offset: Int, total: Int, [Member])
+    /// The cluster-key handshake, first on a connection when nodes share a key
+    /// (`Authenticated`); the instances never see it.
+    case auth(AuthLine)
 }
 
 /// One row of a seed's membership, as `Members:` carries it: `<IP>:<port>=<state>`.
@@ -108,13 +111,17 @@ extension Message {
         case .listMembers(let offset): return "List Members:\(offset)"
         case .members(let offset, let total, let rows):
             return "Members:\(offset):\(total):" + rows.map(\.description).joined(separator: ",")
+        case .auth(let line): return line.encoded
         }
     }
 
-    /// Free text on the wire must stay one line and within the line limit.
+    /// Free text on the wire must stay one line and within the line limit: every scalar that
+    /// is not printable ASCII (a line break, an escape sequence, anything a terminal would
+    /// act on) is written visibly, as the log writes it (`VisibleText`), and the text is cut
+    /// at 512 bytes. Quoted excerpts of what a sender sent are escaped already
+    /// (`Message.quote`), so the sender gets back printable text only.
     static func oneLine(_ text: String) -> String {
-        // By scalar, not by Character: "\r\n" is one Character and would slip through.
-        var clean = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : $0 }))
+        var clean = VisibleText.printable(text)
         if clean.utf8.count > 512 { clean = String(decoding: clean.utf8.prefix(509), as: UTF8.self) + "..." }
         return clean
     }
@@ -207,6 +214,8 @@ extension Message {
                     throw WireError.malformed("Members", "more members than the total")
                 }
                 self = .members(offset: offset, total: total, rows)
+            case "Auth Hello": self = .auth(try AuthLine.decodeHello(body))
+            case "Auth Welcome": self = .auth(try AuthLine.decodeWelcome(body))
             default: throw WireError.unknownMessage(Self.quote(line))
             }
         } catch let error as AddressError {
@@ -249,14 +258,16 @@ extension Message {
         return GossipMessage(timestamp: ts, origin: origin, sequence: sequence, text: String(line))
     }
 
-    /// A bounded, printable excerpt of untrusted text, for error messages and logs.
-    public static func quote(_ text: Substring) -> String {
-        let limit = 60
-        let printable = text.unicodeScalars.prefix(limit).map { scalar -> String in
-            scalar.value >= 0x20 && scalar.value != 0x7F ? String(scalar) : "\\u{\(String(scalar.value, radix: 16))}"
-        }.joined()
-        return text.unicodeScalars.count > limit ? printable + "..." : printable
+    /// A bounded, printable excerpt of untrusted text, for error messages and logs: at most
+    /// `limit` scalars, escaped by the one scheme of `VisibleText` (control characters and
+    /// non-ASCII shown as `\r`, `\u{1b}`, ...), so it can never break or forge a line.
+    public static func quote(_ text: Substring, limit: Int = 60) -> String {
+        VisibleText.escaped(text, limit: limit)
     }
+
+    /// A quoted excerpt of a whole free-text field from the wire (`Error:` and `Link Refused:`
+    /// reasons): as long as the free-text limit, escaped.
+    public static func quoteText(_ text: String) -> String { quote(text[...], limit: 512) }
 }
 
 /// Why a line is not a message. The description is what the sender gets back in `Error:`.

@@ -216,7 +216,9 @@ extension NodeAddress {
     }
 }
 
-/// Why a text is not an address. Each case carries the text, so a message can quote it.
+/// Why a text is not an address. Each case carries the text, so a message can quote it (an
+/// escaped excerpt: the text may come from the wire, and the description goes to the log and
+/// back to the sender).
 public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingPort(String)
     case badIPv4(String)
@@ -227,12 +229,14 @@ public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .missingPort(let t): return "'\(t)' is not an address: expected IP:port, e.g. 127.0.0.1:5001 or [::1]:5001"
-        case .badIPv4(let t): return "'\(t)' is not a valid IPv4 address"
-        case .badIPv6(let t): return "'\(t)' is not a valid IPv6 address"
-        case .badPort(let t): return "'\(t)' has no valid port (1-65535)"
-        case .trailing(let t): return "'\(t)' has text after the address"
-        case .unbracketedIPv6(let t): return "'\(t)' looks like an IPv6 address: put the IP in brackets, e.g. [::1]:5001"
+        case .missingPort(let t): return "'\(q(t))' is not an address: expected IP:port, e.g. 127.0.0.1:5001 or [::1]:5001"
+        case .badIPv4(let t): return "'\(q(t))' is not a valid IPv4 address"
+        case .badIPv6(let t): return "'\(q(t))' is not a valid IPv6 address"
+        case .badPort(let t): return "'\(q(t))' has no valid port (1-65535)"
+        case .trailing(let t): return "'\(q(t))' has text after the address"
+        case .unbracketedIPv6(let t): return "'\(q(t))' looks like an IPv6 address: put the IP in brackets, e.g. [::1]:5001"
         }
     }
+
+    private func q(_ text: String) -> String { Message.quote(text[...]) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GossipCore
 import Testing
 
 /// Real `seed` and `peer` processes on 127.0.0.1, in a temporary directory with its own
@@ -108,15 +109,21 @@ final class TestNetwork {
         return found!
     }
 
-    /// The node's log file: its complete lines (a node killed in the middle of a write leaves a
-    /// torn last line, which is not a line).
+    /// The node's log file up to its last newline (a node killed in the middle of a write
+    /// leaves a torn last line, which is not a line), for `contains`; to read it line by line
+    /// use `logLines`.
     func log(of node: Node) -> String {
-        let name = node.role == "seed" ? "seedlog_\(node.port).txt" : "peerlog_\(node.port).txt"
-        guard let data = try? Data(contentsOf: logDirectory.appendingPathComponent(name)),
-            let end = data.lastIndex(of: 10)
-        else { return "" }
+        guard let data = try? Data(contentsOf: logPath(of: node)), let end = data.lastIndex(of: 10) else { return "" }
         return String(decoding: data[...end], as: UTF8.self)
     }
+
+    func logPath(of node: Node) -> URL {
+        logDirectory.appendingPathComponent(node.role == "seed" ? "seedlog_\(node.port).txt" : "peerlog_\(node.port).txt")
+    }
+
+    /// The complete lines of the node's log, split at `\n` bytes as every log reader does
+    /// (`LogText.lines`: never by Character, and a torn last line left out).
+    func logLines(of node: Node) -> [Substring] { LogText.lines(in: log(of: node)) }
 
     func signal(_ node: Node, _ number: Int32) {
         if node.process.isRunning { kill(node.process.processIdentifier, number) }
