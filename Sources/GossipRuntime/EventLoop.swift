@@ -30,9 +30,9 @@ public final class EventLoop<Instance: NodeInstance> {
         /// Lines delivered to the instance in one turn, over all connections, at most; fewer
         /// when turns take longer than `turnTarget` (`TurnBudget`).
         public var maxLinesPerTurn = 4096
-        /// The CPU time a turn's lines should take: what a reply waits for, a few times over
-        /// (`TurnBudget`).
-        public var turnTarget = Duration.milliseconds(10)
+        /// The CPU time a turn should take, its writes, poll and lines together: what a reply
+        /// waits for, a few times over (`TurnBudget`).
+        public var turnTarget = Duration.milliseconds(5)
         /// Bytes read from a connection in one `read`.
         public var maxReadBytes = 64 << 10
         /// Connections turned away that are logged one by one, per host per interval; the rest
@@ -73,8 +73,9 @@ public final class EventLoop<Instance: NodeInstance> {
     /// Where operator commands come from (the peer's standard input), until it ends.
     private var commandInput: Int32?
     private var commandFramer = LineFramer()
-    /// The lines of the next turn (`TurnBudget`).
+    /// The lines of the next turn (`TurnBudget`), and what the current one served.
     private(set) var budget: TurnBudget
+    private var lastTurn = (busy: 0, lines: 0)
     /// Connections turned away (too many open, no descriptors left): the first few from a host
     /// per interval are logged one by one, the rest counted and summarised in one line.
     private var turnedAway: ErrorLogLimiter<NodeAddress.Host>
@@ -128,6 +129,12 @@ public final class EventLoop<Instance: NodeInstance> {
     /// as long as the next timer allows; a test passes a bound so that it can look at the
     /// sockets and the instance between turns, like swift-nio's `EmbeddedChannel`.
     func turn(maxWait: Int32 = -1) -> Int32? {
+        // What the turn costs, writes and poll included (CPU time: waiting costs none).
+        let cpuAtStart = SystemClock.threadCPUTime()
+        defer {
+            if lastTurn.busy > 0 { budget.turnTook(SystemClock.threadCPUTime() - cpuAtStart, delivered: lastTurn.lines) }
+            lastTurn = (0, 0)
+        }
         flushAll(now: now)
         pollSet.removeAll(keepingCapacity: true)
         order.removeAll(keepingCapacity: true)
@@ -260,7 +267,6 @@ public final class EventLoop<Instance: NodeInstance> {
             busy += 1
         }
         let turnLines = budget.lines
-        let cpuAtStart = SystemClock.threadCPUTime()
         let share = TurnBudget.share(linesPerTurn: turnLines, busy: busy)
         var left = turnLines
         // `order` is in slot order: start at the first connection at or after `rotation`.
@@ -287,7 +293,7 @@ public final class EventLoop<Instance: NodeInstance> {
             }
             if revents & Int16(POLLOUT) != 0, !connection.dropped { write(connection, now: now) }
         }
-        if busy > 0 { budget.turnTook(SystemClock.threadCPUTime() - cpuAtStart, delivered: turnLines - left) }
+        lastTurn = (busy, turnLines - left)
         rotation = nextRotation ?? (count > 0 ? order[first].slot + 1 : 0)
     }
 
