@@ -17,6 +17,9 @@ final class Connection {
     var closing = false
     /// Already in the loop's list of connections to write at the start of the next turn.
     var flushQueued = false
+    /// It had input at the last turn's poll: a connection that did not is served before those
+    /// that keep sending (`EventLoop.serviceConnections`).
+    var hadInput = false
     /// Closed by the shell: nothing more is read from it or delivered for it (its file
     /// descriptor may already belong to a new socket).
     var dropped = false

@@ -257,9 +257,12 @@ public final class EventLoop<Instance: NodeInstance> {
         if commandFramer.failed { commandFramer = LineFramer() }
     }
 
-    /// Serves the connections polled this turn, starting at `rotation`: each with input (ready,
-    /// or held over) gets `TurnBudget.share` lines, until the turn's lines (`budget`) are spent;
-    /// the first one left without its share is served first next turn.
+    /// Serves the connections polled this turn. Each with input (ready, or held over) gets
+    /// `TurnBudget.share` lines, until the turn's lines (`budget`) are spent. First those that
+    /// had no input the turn before (a neighbour's occasional request, a fresh connection's
+    /// first line): they are answered in this turn however many others keep sending. Then the
+    /// rest, starting at `rotation`; the first one left without its share is served first next
+    /// turn.
     private func serviceConnections(now: Now) {
         let inputEvents = Int16(POLLIN | POLLHUP | POLLERR)
         var busy = 0
@@ -275,23 +278,28 @@ public final class EventLoop<Instance: NodeInstance> {
         while first < count && order[first].slot < rotation { first += 1 }
         if first == count { first = 0 }
         var nextRotation: Int?
-        for step in 0..<count {
-            let index = (first + step) % count
-            let connection = order[index]
-            let revents = pollSet[index + 3].revents
-            guard !connection.dropped else { continue }
-            if connection.connecting {
-                if revents != 0 { finishConnect(connection, revents: revents, now: now) }
-                continue
-            }
-            if revents & inputEvents != 0 || connection.hasHeldInput {
-                if left > 0 {
-                    left -= read(connection, lines: min(share, left), now: now)
-                } else if nextRotation == nil {
-                    nextRotation = connection.slot
+        for pass in 0..<2 {
+            for step in 0..<count {
+                let index = (first + step) % count
+                let connection = order[index]
+                let revents = pollSet[index + 3].revents
+                guard !connection.dropped else { continue }
+                if connection.connecting {
+                    if pass == 1 && revents != 0 { finishConnect(connection, revents: revents, now: now) }
+                    continue
                 }
+                let hasInput = revents & inputEvents != 0 || connection.hasHeldInput
+                if hasInput && (pass == 0) != connection.hadInput {
+                    if left > 0 {
+                        left -= read(connection, lines: min(share, left), now: now)
+                    } else if nextRotation == nil {
+                        nextRotation = connection.slot
+                    }
+                }
+                guard pass == 1 else { continue }
+                connection.hadInput = hasInput
+                if revents & Int16(POLLOUT) != 0, !connection.dropped { write(connection, now: now) }
             }
-            if revents & Int16(POLLOUT) != 0, !connection.dropped { write(connection, now: now) }
         }
         lastTurn = (busy, turnLines - left)
         rotation = nextRotation ?? (count > 0 ? order[first].slot + 1 : 0)

@@ -75,6 +75,24 @@ import Testing
         #expect(Self.lines(harness.instance).values.sorted() == [10, 10, 10, 10])
     }
 
+    @Test func aQuietConnectionsLineIsServedInTheTurnItArrivesHoweverManyKeepSending() throws {
+        var limits = EventLoop<ScriptedInstance>.Limits()
+        limits.maxLinesPerTurn = 4
+        limits.turnTarget = .seconds(60)
+        let harness = try LoopHarness(limits: limits)
+        let quiet = try TestClient(port: harness.port)
+        #expect(harness.turn(until: { harness.instance.accepted.count == 1 }))
+        let quietID = harness.instance.accepted[0]
+        // 40 connections keep sending: a turn of 4 lines serves a tenth of them.
+        let flooders = try (0..<40).map { _ in try TestClient(port: harness.port) }
+        #expect(harness.turn(until: { harness.instance.accepted.count == 41 }))
+        for flooder in flooders { flooder.send(String(repeating: "x\n", count: 100)) }
+        for _ in 0..<3 { #expect(harness.loop.turn(maxWait: 1000) == nil) }
+        quiet.send("Liveness Request\n")
+        #expect(harness.loop.turn(maxWait: 1000) == nil)
+        #expect(harness.instance.events.contains(.line(quietID, "Liveness Request")), "served in the turn its line came")
+    }
+
     @Test func timersFireBetweenTurnsWhateverArrives() throws {
         var limits = EventLoop<ScriptedInstance>.Limits()
         limits.maxLinesPerTurn = 100
