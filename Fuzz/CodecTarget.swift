@@ -130,7 +130,8 @@ enum CodecTarget {
         case .livenessReply(_, let sender, let replier): return [sender, replier]
         case .gossip(let message): return [message.origin]
         case .members(_, _, let rows): return rows.map(\.address)
-        case .listPeers, .linkRefused, .error, .listMembers: return []
+        case .auth(.hello(let hello)): return [hello.destination]
+        case .listPeers, .linkRefused, .error, .listMembers, .auth(.welcome): return []
         }
     }
 }

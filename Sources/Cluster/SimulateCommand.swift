@@ -6,20 +6,68 @@ import GossipSimulation
 
 /// `cluster simulate`: the protocol at scale, in virtual time.
 enum SimulateCommand {
-    static let usage = """
-        usage: cluster simulate [--seeds N] [--peers N] [--broadcasts N] [--rng-seed N]
-                                [--latency L] [--loss P] [--crash N@T]... [--partition F@T1-T2[:in|:out]]...
-                                [--join-over D] [--broadcast-at T] [--until T] [--json FILE]
-                                [--liveness-interval D] [--liveness-timeout D] [--liveness-misses N] [--max-links N]
-                                [--max-inbound N]
-        L: 5ms (fixed), exp:5ms (exponential, that mean), uniform:1ms-9ms. P: 0 to 1.
-        """
+    /// The options: the parser refuses what this does not list, `--help` prints it.
+    static let table = OptionTable(
+        synopsis: "cluster simulate [OPTION...]",
+        summary: """
+            Runs the very same seed and peer state machines as the programs, with virtual time and a
+            modelled network instead of sockets, deterministically from --rng-seed: the same options give
+            the same run, event for event (the trace digest says so).
+            """,
+        groups: [
+            (
+                "Network and traffic",
+                [
+                    OptionSpec("--seeds", "N", default: "10", "seeds (1-1000)"),
+                    OptionSpec("--peers", "N", default: "100", "peers (1-1000000)"),
+                    OptionSpec(
+                        "--broadcasts", "N", default: "10",
+                        "one message each from N distinct random peers (peers are otherwise quiet), 100 ms apart"),
+                    OptionSpec("--broadcast-at", "T", default: "2 s after the last join", "when the first broadcast is made"),
+                    OptionSpec("--join-over", "D", default: "0", "peers join spread evenly over D"),
+                    OptionSpec("--rng-seed", "N", default: "1", "every random choice of the run derives from it"),
+                ]
+            ),
+            (
+                "Faults",
+                [
+                    OptionSpec(
+                        "--latency", "L", default: "1ms",
+                        "one-way latency, with its unit: 5ms (fixed), exp:5ms (exponential, that mean), uniform:1ms-9ms"),
+                    OptionSpec(
+                        "--loss", "P", default: "0",
+                        "probability (0 to below 1) a TCP segment is lost; it then arrives after retransmission time-outs"),
+                    OptionSpec("--crash", "N@T", default: "none", "N random live peers crash at T (repeatable)"),
+                    OptionSpec(
+                        "--partition", "F@T1-T2[:out|:in]", default: "none",
+                        "a fraction F of peers is cut off from the rest from T1 to T2; :out / :in one direction only (repeatable)"
+                    ),
+                ]
+            ),
+            (
+                "Run",
+                [
+                    OptionSpec(
+                        "--until", "T", default: "5 s after the last scripted event, plus detection time",
+                        "virtual time limit"),
+                    OptionSpec("--json", "FILE", default: "none", "also write the report as JSON"),
+                ]
+            ),
+            (
+                "Peer timing (as peer takes it; --messages and --gossip-interval do not apply)",
+                PeerTiming.optionSpecs.filter { $0.name != "--messages" && $0.name != "--gossip-interval" }
+            ),
+        ],
+        notes: "A time T or duration D is decimal seconds (20) or has a unit: 200ms, 20s, 1m.")
+
+    static var usage: String { table.text() }
 
     static func parse(_ arguments: [String]) throws(UsageError) -> (SimulationSettings, json: String?) {
         var settings = SimulationSettings()
         var json: String?
         var reader = ArgumentReader(arguments)
         while let option = try reader.nextOption() {
+            if option != "--messages" && option != "--gossip-interval" { try table.check(option) }
             switch option {
             case "--seeds": settings.seeds = try reader.integer(for: option, in: 1...1000)
             case "--peers": settings.peers = try reader.integer(for: option, in: 1...1_000_000)
@@ -27,6 +75,12 @@ enum SimulateCommand {
             case "--rng-seed": settings.rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
             case "--latency":
                 let text = try reader.value(for: option)
+                // `5` would be 5 seconds, surely meant as 5 ms: a latency states its unit.
+                let amounts = text.split(separator: ":").last.map { $0.split(separator: "-").map(String.init) } ?? []
+                if let bare = amounts.first(where: { !DurationText.hasUnit($0) && $0 != "0" }) {
+                    throw UsageError(
+                        "--latency \(text): '\(bare)' has no unit; write \(bare)ms (or \(bare)s if seconds are meant)")
+                }
                 guard let model = LatencyModel(parsing: text) else {
                     throw UsageError("--latency must be 5ms, exp:5ms or uniform:1ms-9ms, not '\(text)'")
                 }

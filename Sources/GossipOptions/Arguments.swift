@@ -9,6 +9,9 @@ public struct UsageError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Reads `--name value` and `--name=value` options from a command line, one at a time.
 public struct ArgumentReader {
     private var remaining: ArraySlice<String>
+    /// Values that are legal but probably not what was meant (a unitless `--gossip-interval 200`
+    /// is 200 seconds), said back in a sentence each; the program prints them on standard error.
+    public private(set) var notes: [String] = []
 
     public init(_ arguments: [String]) { remaining = arguments[...] }
 
@@ -45,6 +48,11 @@ public struct ArgumentReader {
             throw UsageError("\(option) must be a duration such as 0.2, 200ms, 2s or 1m, not '\(text)'")
         }
         guard duration > .zero else { throw UsageError("\(option) must be greater than 0, not '\(text)'") }
+        if !DurationText.hasUnit(text), duration >= .seconds(60) {
+            notes.append(
+                "note: \(option) \(text) has no unit and is read as \(text) seconds (\(DurationText.format(duration))); "
+                    + "write \(text)ms for milliseconds")
+        }
         return duration
     }
 
@@ -55,6 +63,31 @@ public struct ArgumentReader {
     public mutating func host(for option: String) throws(UsageError) -> NodeAddress.Host {
         let text = try value(for: option)
         do { return try NodeAddress.parseHost(text) } catch { throw UsageError("\(option): \(error)") }
+    }
+
+    /// An IP address, or a host name to be resolved when the program starts.
+    public mutating func hostOrName(for option: String) throws(UsageError) -> HostText {
+        let text = try value(for: option)
+        do { return .address(try NodeAddress.parseHost(text)) } catch {
+            guard HostName.isValid(text) else {
+                throw UsageError("\(option): '\(text)' is neither an IP address nor a host name (\(error))")
+            }
+            return .name(text)
+        }
+    }
+}
+
+/// A host as an option gives it: an address already, or a name that the program resolves
+/// at start (`NodeLauncher`; resolution is I/O).
+public enum HostText: Equatable, Sendable, CustomStringConvertible {
+    case address(NodeAddress.Host)
+    case name(String)
+
+    public var description: String {
+        switch self {
+        case .address(let host): return host.description
+        case .name(let name): return name
+        }
     }
 }
 
@@ -74,6 +107,11 @@ public enum DurationText {
             let value = Double(number), value.isFinite, value * scale < 1e9
         else { return nil }
         return .nanoseconds(Int64((value * scale * 1e9).rounded()))
+    }
+
+    /// Whether the text names its unit (`200ms`, `2s`, `1m`); `0.2` is seconds without one.
+    public static func hasUnit(_ text: String) -> Bool {
+        text.last.map { $0.isLetter } ?? false
     }
 
     /// Prints a duration the way options take it (`200ms`, `13s`).

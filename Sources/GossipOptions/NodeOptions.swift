@@ -4,6 +4,13 @@ import GossipCore
 public struct NodeOptions: Equatable, Sendable {
     public var port: UInt16?
     public var host: NodeAddress.Host = .loopback
+    /// `--host` given as a name (`localhost`, `node1.lan`): the launcher resolves it into
+    /// `host` at start (resolution is I/O, so it is not done while parsing).
+    public var hostName: String?
+    /// `--advertise`: the address other nodes should use for this one (written into its
+    /// registration and messages, and the one its connections come from), when it listens on
+    /// every interface (`--host 0.0.0.0`). An IP, or a name resolved at start.
+    public var advertise: HostText?
     public var logDirectory = "logs"
     public var rngSeed: UInt64?
     /// A file holding the cluster's shared secret (docs/PROTOCOL.md, "Cluster key").
@@ -11,11 +18,37 @@ public struct NodeOptions: Equatable, Sendable {
 
     public init() {}
 
+    /// The options every node takes, as `--help` shows them.
+    public static let optionSpecs: [OptionSpec] = [
+        OptionSpec("--port", "N", default: "asked on stdin", "port to listen on (0: any free port)"),
+        OptionSpec(
+            "--host", "ADDR", default: "127.0.0.1",
+            "address to listen on: IPv4, IPv6 (::1), or a host name such as localhost, resolved at start; "
+                + "0.0.0.0 listens on every interface"),
+        OptionSpec(
+            "--advertise", "ADDR", default: "the --host address",
+            "the address other nodes should use for this one (an IP of this machine, or a name): written into "
+                + "registrations and messages, and the one connections come from; a peer needs it with --host 0.0.0.0"),
+        OptionSpec("--log-dir", "DIR", default: "logs", "where the log file (seedlog_<port>.txt, peerlog_<port>.txt) is written"),
+        OptionSpec("--rng-seed", "N", default: "random", "seed of the node's random choices, for a repeatable run"),
+        OptionSpec(
+            "--cluster-key-file", "FILE", default: "none: no key",
+            "take lines only from nodes proving this shared secret (the file: mode 600, 32 to 1,024 bytes; "
+                + "docs/PROTOCOL.md, \"Cluster key\")"),
+    ]
+
     /// Reads `option` if it is one of these; false when it is not.
     mutating func take(_ option: String, from reader: inout ArgumentReader) throws(UsageError) -> Bool {
         switch option {
         case "--port": port = try reader.port(for: option)
-        case "--host": host = try reader.host(for: option)
+        case "--host":
+            switch try reader.hostOrName(for: option) {
+            case .address(let address):
+                host = address
+                hostName = nil
+            case .name(let name): hostName = name
+            }
+        case "--advertise": advertise = try reader.hostOrName(for: option)
         case "--log-dir": logDirectory = try reader.value(for: option)
         case "--rng-seed": rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
         case "--cluster-key-file": clusterKeyFile = try reader.value(for: option)
@@ -25,7 +58,15 @@ public struct NodeOptions: Equatable, Sendable {
     }
 }
 
-/// The seed's command line: `seed [--port N] [--host ADDR] [--log-dir DIR]`.
+/// How every program reads a duration, for the notes of its help.
+let durationNote =
+    "A duration D is decimal seconds (0.2) or has a unit: 200ms, 2s, 1m. A unitless value of a minute or more is stated back."
+
+/// The node programs' exit statuses, for the notes of their help.
+let exitNote =
+    "Exit status: 0 after SIGINT or SIGTERM (a peer first tells its seeds and neighbours it leaves), 2 for a bad command line, config file or a port in use, 1 for a failure at run time."
+
+/// The seed's command line: `seed [--port N] [--host ADDR] [--log-dir DIR] ...` (`SeedOptions.table`).
 @dynamicMemberLookup
 public struct SeedOptions: Equatable, Sendable {
     public var node = NodeOptions()
@@ -41,19 +82,42 @@ public struct SeedOptions: Equatable, Sendable {
     /// The most peers this seed lists (nil: 100,000).
     public var maxPeers: Int?
 
-    public static let usage = """
-        usage: seed [--port N] [--host ADDR] [--log-dir DIR] [--rng-seed N] [--liveness-interval D] [--max-peers N]
-                    [--cluster-key-file FILE]
-          --liveness-interval D  the peers' liveness interval (default 13s): paces renewals and checks
-          --max-peers N          the most peers listed (default 100000); more registrations are refused
-          --cluster-key-file F   take lines only from nodes proving this shared secret (mode 600, 32+ bytes)
-        """
+    /// Notes on values that are legal but suspicious (a unitless `--liveness-interval 200`),
+    /// for the program to state back on standard error.
+    public var notes: [String] = []
+
+    /// The seed's options: the parser refuses what this does not list, `--help` prints it.
+    public static let table = OptionTable(
+        synopsis: "seed [OPTION...]",
+        summary: """
+            A seed node: keeps the list of registered peers, hands it to peers that register, checks
+            peers reported dead, and answers `List Members` (see `cluster members`).
+            """,
+        groups: [
+            ("Node", NodeOptions.optionSpecs),
+            (
+                "Membership",
+                [
+                    OptionSpec(
+                        "--liveness-interval", "D", default: "13s",
+                        "the peers' liveness interval: give seeds the peers' value; paces renewals and the checks of suspects"),
+                    OptionSpec(
+                        "--max-peers", "N", default: "100000",
+                        "the most peers listed; further registrations are refused with Error:"),
+                ]
+            ),
+        ],
+        notes: durationNote + "\n" + exitNote)
+
+    public static var usage: String { table.text() }
 
     public init() {}
 
     public init(parsing arguments: [String]) throws(UsageError) {
         var reader = ArgumentReader(arguments)
+        defer { notes = reader.notes }
         while let option = try reader.nextOption() {
+            try Self.table.check(option)
             switch option {
             case "--liveness-interval": livenessInterval = try reader.duration(for: option)
             case "--max-peers": maxPeers = try reader.integer(for: option, in: 1...10_000_000)
@@ -85,18 +149,37 @@ public struct PeerOptions: Equatable, Sendable {
         set { node[keyPath: path] = newValue }
     }
 
-    public static let usage = """
-        usage: peer [--port N] [--host ADDR] [--config FILE] [--log-dir DIR] [--messages N]
-                    [--gossip-interval D] [--liveness-interval D] [--liveness-timeout D] [--liveness-misses N]
-                    [--max-links N] [--max-inbound N] [--rng-seed N] [--cluster-key-file FILE]
-          --cluster-key-file F   take lines only from nodes proving this shared secret (mode 600, 32+ bytes)
-        """
+    /// Notes on values that are legal but suspicious, for the program to state back.
+    public var notes: [String] = []
+
+    /// The peer's options: the parser refuses what this does not list, `--help` prints it.
+    public static let table = OptionTable(
+        synopsis: "peer [OPTION...]",
+        summary: """
+            A peer node: registers with a majority of the seeds in the config file, links to a few peers,
+            creates and floods messages, and reports neighbours that stop answering. Standard input takes
+            operator commands, one a line: `broadcast` creates the next own message now.
+            """,
+        groups: [
+            (
+                "Node",
+                NodeOptions.optionSpecs + [
+                    OptionSpec("--config", "FILE", default: "config.txt", "the seed list: one IP:port or name:port a line")
+                ]
+            ),
+            ("Gossip and liveness", PeerTiming.optionSpecs),
+        ],
+        notes: durationNote + "\n" + exitNote)
+
+    public static var usage: String { table.text() }
 
     public init() {}
 
     public init(parsing arguments: [String]) throws(UsageError) {
         var reader = ArgumentReader(arguments)
+        defer { notes = reader.notes }
         while let option = try reader.nextOption() {
+            try Self.table.check(option)
             if option == "--config" {
                 configPath = try reader.value(for: option)
             } else if try !node.take(option, from: &reader), try !timing.take(option, from: &reader) {
@@ -125,6 +208,20 @@ public struct PeerTiming: Equatable, Sendable {
     public var maxInbound: Int?
 
     public init() {}
+
+    /// The timing options, as `peer --help` (and `cluster --help`, which passes them on) shows them.
+    public static let optionSpecs: [OptionSpec] = [
+        OptionSpec("--messages", "N", default: "10", "how many messages to create (0: only relay)"),
+        OptionSpec("--gossip-interval", "D", default: "5s", "time between own messages"),
+        OptionSpec("--liveness-interval", "D", default: "13s", "time between liveness requests to each neighbour"),
+        OptionSpec(
+            "--liveness-timeout", "D", default: "half the interval",
+            "how long a request waits for its reply before it counts as missed"),
+        OptionSpec(
+            "--liveness-misses", "N", default: "3", "unanswered requests in a row after which a neighbour is reported dead"),
+        OptionSpec("--max-links", "N", default: "4", "how many peers it links to itself"),
+        OptionSpec("--max-inbound", "N", default: "32", "how many links from other peers it accepts"),
+    ]
 
     /// Reads `option` if it is a timing option; false when it is not one.
     public mutating func take(_ option: String, from reader: inout ArgumentReader) throws(UsageError) -> Bool {

@@ -10,8 +10,10 @@ import GossipOptions
 public enum NodeLauncher {
     public static func seed(arguments: [String]) -> Int32 {
         if wantsHelp(arguments) { return help(SeedOptions.usage) }
+        if wantsVersion(arguments) { return version("seed") }
         let options: SeedOptions
         do { options = try SeedOptions(parsing: arguments) } catch { return usage("seed", error.description, SeedOptions.usage) }
+        say(notes: options.notes, program: "seed")
         let key: ClusterKey?
         do { key = try options.clusterKeyFile.map { (path) throws(RuntimeError) in try ClusterKeyFile.read(path) } } catch {
             return fail("seed", error.description)
@@ -19,7 +21,7 @@ public enum NodeLauncher {
         guard let port = options.port ?? askPort("seed") else { return fail("seed", "no port given (end of input)") }
         do {
             let signals = try SignalPipe()
-            let (listener, address) = try Sockets.listen(on: NodeAddress(host: options.host, port: port))
+            let (listener, address) = try listen(options.node, port: port, role: "seed")
             let settings: SeedSettings
             do { settings = try options.settings(address: address) } catch {
                 return usage("seed", error.description, SeedOptions.usage)
@@ -34,6 +36,7 @@ public enum NodeLauncher {
 
     public static func peer(arguments: [String]) -> Int32 {
         if wantsHelp(arguments) { return help(PeerOptions.usage) }
+        if wantsVersion(arguments) { return version("peer") }
         let options: PeerOptions
         let config: SeedConfig
         do {
@@ -43,7 +46,11 @@ public enum NodeLauncher {
         } catch {
             return usage("peer", error.description, PeerOptions.usage)
         }
-        do { config = try SeedConfig(parsing: try Files.read(options.configPath), file: options.configPath) } catch let error
+        say(notes: options.notes, program: "peer")
+        do {
+            config = try SeedConfig(
+                parsing: try Files.read(options.configPath), file: options.configPath, resolve: HostResolver.resolve)
+        } catch let error
             as ConfigError
         {
             return fail("peer", error.description)
@@ -57,7 +64,7 @@ public enum NodeLauncher {
         guard let port = options.port ?? askPort("peer") else { return fail("peer", "no port given (end of input)") }
         do {
             let signals = try SignalPipe()
-            let (listener, address) = try Sockets.listen(on: NodeAddress(host: options.host, port: port))
+            let (listener, address) = try listen(options.node, port: port, role: "peer")
             let settings: PeerSettings
             do { settings = try options.settings(address: address, seeds: config.seeds) } catch {
                 return usage("peer", error.description, PeerOptions.usage)
@@ -79,7 +86,9 @@ public enum NodeLauncher {
         _ instance: Instance, key: ClusterKey?, listener: Int32, log: LogSink, signals: consuming SignalPipe,
         commands: Int32? = nil
     ) -> Int32 {
-        guard let key else { return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: commands).run() }
+        guard let key else {
+            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: commands).run()
+        }
         let wrapped = Authenticated(instance, key: key, rng: SeededRandom(seed: .random(in: .min ... .max)))
         return EventLoop(instance: wrapped, listener: listener, log: log, signals: signals, commands: commands).run()
     }

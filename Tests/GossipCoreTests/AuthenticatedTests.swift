@@ -195,7 +195,8 @@ struct AuthenticatedAcceptorTests {
     func peerRefusesUnprovedLink() {
         var settings = PeerSettings(address: addr("127.0.0.1:6001"), seeds: [seedAddress])
         settings.messageCount = 0
-        var peer = Authenticated(PeerProtocol(settings: settings, rng: SeededRandom(seed: 1)), key: key, rng: SeededRandom(seed: 2))
+        var peer = Authenticated(
+            PeerProtocol(settings: settings, rng: SeededRandom(seed: 1)), key: key, rng: SeededRandom(seed: 2))
         _ = peer.start(now: at(0))
         let id = ConnectionID(.inbound, 1)
         _ = peer.handle(.accepted(id, remote: addr("127.0.0.1:40000")), now: at(0))
@@ -210,7 +211,8 @@ struct AuthenticatedAcceptorTests {
         var settings = PeerSettings(address: addr("127.0.0.1:6001"), seeds: [seedAddress])
         settings.messageCount = 0
         settings.livenessInterval = .seconds(1)
-        var peer = Authenticated(PeerProtocol(settings: settings, rng: SeededRandom(seed: 1)), key: key, rng: SeededRandom(seed: 2))
+        var peer = Authenticated(
+            PeerProtocol(settings: settings, rng: SeededRandom(seed: 1)), key: key, rng: SeededRandom(seed: 2))
         _ = peer.start(now: at(0))
         let id = ConnectionID(.inbound, 1)
         _ = peer.handle(.accepted(id, remote: addr("127.0.0.1:40000")), now: at(0))
@@ -237,7 +239,8 @@ private struct Pair {
     init(peerKey: ClusterKey = key) {
         var settings = PeerSettings(address: addr("127.0.0.1:6001"), seeds: [seedAddress])
         settings.messageCount = 0
-        peer = Authenticated(PeerProtocol(settings: settings, rng: SeededRandom(seed: 1)), key: peerKey, rng: SeededRandom(seed: 2))
+        peer = Authenticated(
+            PeerProtocol(settings: settings, rng: SeededRandom(seed: 1)), key: peerKey, rng: SeededRandom(seed: 2))
     }
 
     /// Starts the peer and opens its seed connection; returns what the peer sent on it.
@@ -321,7 +324,8 @@ struct AuthenticatedDiallerTests {
         #expect(closes(answers) == [pair.acceptedAs])
         #expect(pair.seed.base.registry.all.isEmpty)
         let peerActions = pair.toPeer(answers)
-        #expect(logs(peerActions).contains { $0.contains("Error from seed 127.0.0.1:5001: cluster key:") }, "\(logs(peerActions))")
+        #expect(
+            logs(peerActions).contains { $0.contains("Error from seed 127.0.0.1:5001: cluster key:") }, "\(logs(peerActions))")
     }
 
     @Test("a seed without the key cannot pose as one: its Peer List before a welcome is refused")
@@ -359,21 +363,39 @@ struct ClusterKeyTests {
         #expect(welcome == "Auth Welcome:" + String(repeating: "ab", count: 32))
         #expect(try Message(decoding: welcome).encoded == welcome)
         let v6 = Message.auth(
-            .hello(AuthLine.Hello(key: key, destination: addr("[::1]:5001"), timestamp: at(0).wall, nonce: Nonce(high: 1, low: 2))))
+            .hello(
+                AuthLine.Hello(key: key, destination: addr("[::1]:5001"), timestamp: at(0).wall, nonce: Nonce(high: 1, low: 2))))
         #expect(try Message(decoding: v6.encoded) == v6)
     }
 
-    @Test("malformed handshake lines are refused with what is wrong", arguments: [
-        ("Auth Hello:127.0.0.1:5001:1795287680.000:0000000000000007000000000000000:" + String(repeating: "0", count: 64), "nonce"),
-        ("Auth Hello:127.0.0.1:5001:1795287680.000:0000000000000007000000000000000G:" + String(repeating: "0", count: 64), "nonce"),
-        ("Auth Hello:127.0.0.1:5001:1795287680.000:00000000000000070000000000000001:" + String(repeating: "A", count: 64), "code"),
-        ("Auth Hello:127.0.0.1:5001:1795287680.000:00000000000000070000000000000001:" + String(repeating: "0", count: 63), "code"),
-        ("Auth Hello:127.0.0.1:5001:soon:00000000000000070000000000000001:" + String(repeating: "0", count: 64), "timestamp"),
-        ("Auth Hello:127.0.0.1:99999:1795287680.000:00000000000000070000000000000001:" + String(repeating: "0", count: 64), "port"),
-        ("Auth Hello:127.0.0.1:5001:1795287680.000", "nonce"),
-        ("Auth Welcome:" + String(repeating: "0", count: 65), "code"),
-        ("Auth Welcome:", "code"),
-    ])
+    @Test(
+        "malformed handshake lines are refused with what is wrong",
+        arguments: [
+            (
+                "Auth Hello:127.0.0.1:5001:1795287680.000:0000000000000007000000000000000:" + String(repeating: "0", count: 64),
+                "nonce"
+            ),
+            (
+                "Auth Hello:127.0.0.1:5001:1795287680.000:0000000000000007000000000000000G:" + String(repeating: "0", count: 64),
+                "nonce"
+            ),
+            (
+                "Auth Hello:127.0.0.1:5001:1795287680.000:00000000000000070000000000000001:" + String(repeating: "A", count: 64),
+                "code"
+            ),
+            (
+                "Auth Hello:127.0.0.1:5001:1795287680.000:00000000000000070000000000000001:" + String(repeating: "0", count: 63),
+                "code"
+            ),
+            ("Auth Hello:127.0.0.1:5001:soon:00000000000000070000000000000001:" + String(repeating: "0", count: 64), "timestamp"),
+            (
+                "Auth Hello:127.0.0.1:99999:1795287680.000:00000000000000070000000000000001:" + String(repeating: "0", count: 64),
+                "port"
+            ),
+            ("Auth Hello:127.0.0.1:5001:1795287680.000", "nonce"),
+            ("Auth Welcome:" + String(repeating: "0", count: 65), "code"),
+            ("Auth Welcome:", "code"),
+        ])
     func malformed(line: String, mentions: String) {
         #expect(throws: WireError.self) { try Message(decoding: line) }
         do { _ = try Message(decoding: line) } catch { #expect(error.description.contains(mentions), "\(error)") }

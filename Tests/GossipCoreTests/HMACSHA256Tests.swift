@@ -49,7 +49,8 @@ struct HMACSHA256Tests {
 
     @Test("case 5: the code truncated to 128 bits")
     func truncated() {
-        let code = HMACSHA256(key: unhex(String(repeating: "0c", count: 20))).code(for: unhex("546573742057697468205472756e636174696f6e"))
+        let code = HMACSHA256(key: unhex(String(repeating: "0c", count: 20))).code(
+            for: unhex("546573742057697468205472756e636174696f6e"))
         #expect(hex(Array(code.prefix(16))) == "a3b6167473100ee06e0c796c2955552b")
     }
 

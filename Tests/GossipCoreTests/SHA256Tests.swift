@@ -5,7 +5,9 @@ import Testing
 /// Hex text to bytes, for the vectors as the standards print them (spaces ignored).
 func unhex(_ text: String) -> [UInt8] {
     let digits = Array(text.utf8.filter { $0 != 32 })
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)! }
+    return stride(from: 0, to: digits.count, by: 2).map {
+        UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)!
+    }
 }
 
 func hex(_ bytes: [UInt8]) -> String { AuthLine.hex(bytes) }

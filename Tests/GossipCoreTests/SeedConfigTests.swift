@@ -94,3 +94,43 @@ struct SeedConfigTests {
         #expect(error?.description.hasPrefix("config.txt: ") == true)
     }
 }
+
+@Suite("SeedConfig with host names")
+struct SeedConfigNameTests {
+    /// A resolver that knows two names, as the shell's would after a lookup.
+    static func resolve(_ name: String) -> Result<NodeAddress.Host, HostName.Failure> {
+        switch name {
+        case "localhost": return .success(.loopback)
+        case "seed2.lan": return .success(.ipv4(10, 0, 0, 2))
+        default: return .failure(HostName.Failure("cannot resolve '\(name)': unknown"))
+        }
+    }
+
+    @Test func namedLinesAreResolvedByTheGivenResolver() throws {
+        let config = try SeedConfig(parsing: "localhost:5001\nseed2.lan:5002\n127.0.0.1:5003\n", file: "c", resolve: Self.resolve)
+        #expect(config.seeds.map(\.description) == ["127.0.0.1:5001", "10.0.0.2:5002", "127.0.0.1:5003"])
+    }
+
+    @Test func withoutAResolverANameIsABadLine() {
+        #expect(throws: ConfigError.self) { try SeedConfig(parsing: "localhost:5001\n", file: "c") }
+    }
+
+    @Test func aNameThatDoesNotResolveNamesTheFileAndLine() {
+        let error = #expect(throws: ConfigError.self) {
+            try SeedConfig(parsing: "# seeds\nnowhere.lan:5001\n", file: "config.txt", resolve: Self.resolve)
+        }
+        #expect(error?.description == "config.txt:2: cannot resolve 'nowhere.lan': unknown")
+    }
+
+    @Test func theSameSeedByNameAndAddressIsListedTwice() {
+        #expect(throws: ConfigError.self) {
+            try SeedConfig(parsing: "localhost:5001\n127.0.0.1:5001\n", file: "c", resolve: Self.resolve)
+        }
+    }
+
+    @Test(arguments: ["localhost", "a.b-c.d", "node1"])
+    func validNames(name: String) { #expect(HostName.isValid(name)) }
+
+    @Test(arguments: ["", "-a", "a-", "a..b", "1.2.3.999", "bad_name", "a b", String(repeating: "a", count: 64)])
+    func invalidNames(name: String) { #expect(!HostName.isValid(name)) }
+}

@@ -97,7 +97,8 @@ extension ProcessTests {
                 let impostor = try net.startPeer(["--messages", "0", "--cluster-key-file", wrongKey])
                 let keyless = try net.startPeer(["--messages", "0"])
                 try waitUntil("both to be refused by the seed", timeout: 10) {
-                    net.log(of: impostor).contains("Error from seed \(seed.address): cluster key: the hello's code does not match")
+                    net.log(of: impostor).contains(
+                        "Error from seed \(seed.address): cluster key: the hello's code does not match")
                         && net.log(of: keyless).contains("Error from seed \(seed.address): cluster key:")
                 }
                 let listed = try Self.listPeers(seedPort: seed.port)
@@ -105,7 +106,8 @@ extension ProcessTests {
                 #expect(!net.log(of: seed).contains("Suspect peer"), "no report was taken")
                 for peer in peers {
                     let log = net.log(of: peer)
-                    #expect(!log.contains("Linked with peer \(outsider)") && !log.contains("Linked with peer \(impostor.address)"))
+                    #expect(
+                        !log.contains("Linked with peer \(outsider)") && !log.contains("Linked with peer \(impostor.address)"))
                     #expect(!log.contains("Linked with peer \(keyless.address)"))
                 }
             }
@@ -113,7 +115,8 @@ extension ProcessTests {
 
         @Test func aKeyFileOpenToOthersEmptyOrShortStopsEveryProgramWithOneLine() throws {
             try withNetwork { net in
-                try "127.0.0.1:1\n".write(to: net.directory.appendingPathComponent("config.txt"), atomically: true, encoding: .utf8)
+                try "127.0.0.1:1\n".write(
+                    to: net.directory.appendingPathComponent("config.txt"), atomically: true, encoding: .utf8)
                 let open = try Self.writeKey(net, name: "open.key", mode: 0o644)
                 let empty = try Self.writeKey(net, "\n", name: "empty.key")
                 let short = try Self.writeKey(net, "0123456789\n", name: "short.key")

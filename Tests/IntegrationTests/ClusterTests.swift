@@ -56,7 +56,11 @@ extension ProcessTests {
                     try reserved.ports.map { "127.0.0.1:\($0)\n" }.joined().write(
                         to: net.directory.appendingPathComponent("config.txt"), atomically: true, encoding: .utf8)
                     let cluster = try net.launch(
-                        "cluster", ["--peers", "5", "--messages", "3", "--gossip-interval", "0.1", "--liveness-interval", "0.5"])
+                        "cluster",
+                        [
+                            "--config", "config.txt", "--peers", "5", "--messages", "3", "--gossip-interval", "0.1",
+                            "--liveness-interval", "0.5",
+                        ])
                     let status = try net.awaitExit(cluster, timeout: 60)
                     reserved.release()
                     let output = cluster.console

@@ -18,6 +18,9 @@ struct PeerOptionsTests {
         (["--port", "0"], options { $0.port = 0 }),
         (["--host", "::1"], options { $0.host = .ipv6(groups: [0, 0, 0, 0, 0, 0, 0, 1]) }),
         (["--host", "10.0.0.2"], options { $0.host = .ipv4(10, 0, 0, 2) }),
+        (["--host", "localhost"], options { $0.hostName = "localhost" }),
+        (["--advertise", "10.0.0.5"], options { $0.advertise = .address(.ipv4(10, 0, 0, 5)) }),
+        (["--advertise", "node-1.lan"], options { $0.advertise = .name("node-1.lan") }),
         (["--config", "seeds.txt"], options { $0.configPath = "seeds.txt" }),
         (["--log-dir", "/tmp/logs"], options { $0.logDirectory = "/tmp/logs" }),
         (["--rng-seed", "42"], options { $0.rngSeed = 42 }),
@@ -84,7 +87,8 @@ struct PeerOptionsTests {
         arguments: [
             ("--liveness-misses", "0"), ("--gossip-interval", "0"), ("--liveness-interval", "0ms"),
             ("--port", "65536"), ("--max-links", "0"), ("--max-inbound", "0"), ("--messages", "-1"),
-            ("--gossip-interval", "soon"), ("--host", "localhost"), ("--rng-seed", "-1"),
+            ("--gossip-interval", "soon"), ("--host", "1.2.3.999"), ("--host", "bad_name"), ("--rng-seed", "-1"),
+            ("--advertise", "-x"),
         ])
     func badValue(option: String, value: String) {
         let error = #expect(throws: UsageError.self) { try PeerOptions(parsing: [option, value]) }

@@ -162,8 +162,8 @@ final class BenchNetwork {
             do {
                 child = try ChildProcess(
                     path: binaries + "/" + program,
-                    arguments: arguments(port) + (clusterKeyFile.map { ["--cluster-key-file", $0] } ?? []), name: "\(program) 127.0.0.1:\(port)",
-                    withInput: withInput, errorFile: errorFile)
+                    arguments: arguments(port) + (clusterKeyFile.map { ["--cluster-key-file", $0] } ?? []),
+                    name: "\(program) 127.0.0.1:\(port)", withInput: withInput, errorFile: errorFile)
             } catch {
                 throw .failed(error.description)
             }

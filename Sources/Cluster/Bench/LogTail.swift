@@ -14,7 +14,11 @@ final class LogTail {
     /// At most this much is read per call, so one call is bounded whatever the node writes.
     private let readLimit = 8 << 20
 
-    init(path: String) { self.path = path }
+    /// `offset`: where to start, in bytes (a log appended to by earlier runs: where this one began).
+    init(path: String, from offset: Int = 0) {
+        self.path = path
+        self.offset = offset
+    }
 
     deinit { close() }
 

@@ -40,7 +40,7 @@ final class PeerLog {
     private(set) var registrations: [Int64] = []
     private(set) var lastLineAt: Int64?
 
-    init(path: String) { tail = LogTail(path: path) }
+    init(path: String, from offset: Int = 0) { tail = LogTail(path: path, from: offset) }
 
     /// Reads the lines written since the last update.
     func update() {
@@ -118,7 +118,7 @@ final class SeedLog {
     private(set) var listenAddress: NodeAddress?
     private(set) var lastLineAt: Int64?
 
-    init(path: String) { tail = LogTail(path: path) }
+    init(path: String, from offset: Int = 0) { tail = LogTail(path: path, from: offset) }
 
     func update() {
         tail.readLines { line in

@@ -46,11 +46,13 @@ final class TestNetwork {
     /// Starts a program with `arguments`; its console goes to a file in the test directory.
     /// `descriptorLimit`: run it under `ulimit -n` (through `/bin/sh`, which then `exec`s the
     /// program, so the PID is the program's); only that child is limited, not the tests.
-    @discardableResult
     /// `stdout`: a pipe for its standard output instead of the console file (which then only
     /// gets standard error).
+    /// `workingDirectory`: where it runs (default: the test directory, with its `config.txt`).
+    @discardableResult
     func launch(
-        _ program: String, _ arguments: [String], stdin: Pipe? = nil, stdout: Pipe? = nil, descriptorLimit: Int? = nil
+        _ program: String, _ arguments: [String], stdin: Pipe? = nil, stdout: Pipe? = nil, descriptorLimit: Int? = nil,
+        workingDirectory: URL? = nil
     ) throws -> Node {
         let process = Process()
         let path = Self.binaries.appendingPathComponent(program)
@@ -61,7 +63,7 @@ final class TestNetwork {
             process.executableURL = path
             process.arguments = arguments
         }
-        process.currentDirectoryURL = directory
+        process.currentDirectoryURL = workingDirectory ?? directory
         let consoleFile = directory.appendingPathComponent("\(program)-\(processes.count).console")
         _ = FileManager.default.createFile(atPath: consoleFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: consoleFile)
