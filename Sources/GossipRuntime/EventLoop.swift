@@ -30,6 +30,8 @@ public final class EventLoop<Instance: NodeInstance> {
         /// Lines delivered to the instance in one turn, over all connections, at most; fewer
         /// when turns take longer than `turnTarget` (`TurnBudget`).
         public var maxLinesPerTurn = 4096
+        /// The lines of a turn after a quiet one, and the fewest a turn gets.
+        public var minLinesPerTurn = 64
         /// The CPU time a turn should take, its writes, poll and lines together: what a reply
         /// waits for, a few times over (`TurnBudget`).
         public var turnTarget = Duration.milliseconds(5)
@@ -100,7 +102,7 @@ public final class EventLoop<Instance: NodeInstance> {
         self.signals = signals
         self.limits = limits
         self.readBuffer = [UInt8](repeating: 0, count: limits.maxReadBytes)
-        self.budget = TurnBudget(maximum: limits.maxLinesPerTurn, target: limits.turnTarget)
+        self.budget = TurnBudget(maximum: limits.maxLinesPerTurn, minimum: limits.minLinesPerTurn, target: limits.turnTarget)
         turnedAway = ErrorLogLimiter(burst: limits.turnedAwayLogged, interval: limits.turnedAwayInterval)
     }
 
@@ -132,7 +134,11 @@ public final class EventLoop<Instance: NodeInstance> {
         // What the turn costs, writes and poll included (CPU time: waiting costs none).
         let cpuAtStart = SystemClock.threadCPUTime()
         defer {
-            if lastTurn.busy > 0 { budget.turnTook(SystemClock.threadCPUTime() - cpuAtStart, delivered: lastTurn.lines) }
+            if lastTurn.busy > 0 {
+                budget.turnTook(SystemClock.threadCPUTime() - cpuAtStart, delivered: lastTurn.lines)
+            } else {
+                budget.turnWasQuiet()
+            }
             lastTurn = (0, 0)
         }
         flushAll(now: now)

@@ -11,13 +11,15 @@
 /// Lines, not bytes, are what a budget counts: the cost of a line (parse it, answer it, log
 /// it) hardly depends on its length, and 64 KiB of `x\n` is 32,768 lines.
 ///
-/// The turn's budget itself follows the CPU time a turn takes: a turn that took longer than its
-/// target (lines that cost more than usual: errors to format, a debug build, a busy machine)
-/// halves the next turn's lines, down to `minimum`; a full turn within its target grows them
-/// back by an eighth, up to `maximum`. So a round of shares lasts about the target whatever a
-/// line costs, and an honest neighbour is answered within a few targets of CPU time. (CPU time,
-/// not wall time: a node that waits for a core on a busy machine would otherwise shrink its
-/// turns, and pay more system calls per line, just when it can least afford them.)
+/// The turn's budget itself follows the CPU time a turn takes, like a TCP window: it starts at
+/// `minimum` lines, grows by a quarter after each full turn within its target, halves after a
+/// turn over it (lines that cost more than usual: errors to format, a debug build), and starts
+/// again from `minimum` after a turn with no input at all. So a burst after a quiet spell costs
+/// at most `minimum` lines before the turns know what its lines cost, a sustained flood gets
+/// `maximum` lines a turn once they prove cheap, and a round of shares lasts about the target
+/// whatever a line costs: an honest neighbour is answered within a few targets of CPU time.
+/// (CPU time, not wall time: a node that waits for a core on a busy machine would otherwise
+/// shrink its turns, and pay more system calls per line, just when it can least afford them.)
 struct TurnBudget {
     /// The lines the next turn may deliver.
     private(set) var lines: Int
@@ -29,17 +31,20 @@ struct TurnBudget {
         self.maximum = max(1, maximum)
         self.minimum = min(max(1, minimum), self.maximum)
         self.target = target
-        lines = self.maximum
+        lines = self.minimum
     }
 
-    /// After a turn that delivered `delivered` lines in `elapsed`.
+    /// After a turn that delivered `delivered` lines in `elapsed` (of CPU time).
     mutating func turnTook(_ elapsed: Duration, delivered: Int) {
         if elapsed > target {
             lines = max(minimum, lines / 2)
         } else if delivered >= lines {
-            lines = min(maximum, lines + max(1, lines / 8))
+            lines = min(maximum, lines + max(1, lines / 4))
         }
     }
+
+    /// After a turn in which no connection had input.
+    mutating func turnWasQuiet() { lines = minimum }
 
     /// The share of one connection when `busy` connections have input.
     static func share(linesPerTurn: Int, busy: Int) -> Int {

@@ -21,7 +21,7 @@ import Testing
     @Test func aTurnDeliversNoMoreLinesThanItsBudgetAndTheRestComesNextTurnWithoutWaiting() throws {
         var limits = EventLoop<ScriptedInstance>.Limits()
         limits.maxLinesPerTurn = 100
-        limits.turnTarget = .seconds(60)  // Fixed budgets here; their adaptation is tested below.
+        limits.minLinesPerTurn = 100  // Fixed budgets here; their adaptation is tested below.
         let harness = try LoopHarness(limits: limits)
         let client = try TestClient(port: harness.port)
         #expect(harness.turn(until: { harness.instance.accepted.count == 1 }))
@@ -46,7 +46,7 @@ import Testing
     @Test func busyConnectionsShareATurnEqually() throws {
         var limits = EventLoop<ScriptedInstance>.Limits()
         limits.maxLinesPerTurn = 100
-        limits.turnTarget = .seconds(60)  // Fixed budgets here; their adaptation is tested below.
+        limits.minLinesPerTurn = 100  // Fixed budgets here; their adaptation is tested below.
         let harness = try LoopHarness(limits: limits)
         let clients = try (0..<2).map { _ in try TestClient(port: harness.port) }
         #expect(harness.turn(until: { harness.instance.accepted.count == 2 }))
@@ -59,7 +59,7 @@ import Testing
     @Test func whenSharesRunOutTheConnectionsLeftOutAreServedFirstNextTurn() throws {
         var limits = EventLoop<ScriptedInstance>.Limits()
         limits.maxLinesPerTurn = 2
-        limits.turnTarget = .seconds(60)
+        limits.minLinesPerTurn = 2
         let harness = try LoopHarness(limits: limits)
         let clients = try (0..<4).map { _ in try TestClient(port: harness.port) }
         #expect(harness.turn(until: { harness.instance.accepted.count == 4 }))
@@ -78,7 +78,7 @@ import Testing
     @Test func aQuietConnectionsLineIsServedInTheTurnItArrivesHoweverManyKeepSending() throws {
         var limits = EventLoop<ScriptedInstance>.Limits()
         limits.maxLinesPerTurn = 4
-        limits.turnTarget = .seconds(60)
+        limits.minLinesPerTurn = 4
         let harness = try LoopHarness(limits: limits)
         let quiet = try TestClient(port: harness.port)
         #expect(harness.turn(until: { harness.instance.accepted.count == 1 }))
@@ -96,7 +96,7 @@ import Testing
     @Test func timersFireBetweenTurnsWhateverArrives() throws {
         var limits = EventLoop<ScriptedInstance>.Limits()
         limits.maxLinesPerTurn = 100
-        limits.turnTarget = .seconds(60)  // Fixed budgets here; their adaptation is tested below.
+        limits.minLinesPerTurn = 100  // Fixed budgets here; their adaptation is tested below.
         // A timer due again a nanosecond after it fires: due at the end of every turn.
         let harness = try LoopHarness(
             limits: limits, atStart: { now in [.schedule(.gossip, at: now.instant)] },
@@ -126,18 +126,21 @@ import Testing
         #expect(TurnBudget.readSize(lines: .max, maxRead: 65536) == 65536)
     }
 
-    @Test func aSlowTurnHalvesTheNextOnesLinesAndFullQuickTurnsGrowThemBack() {
+    @Test func aTurnsLinesStartSmallGrowWhileCheapHalveWhenDearAndRestartAfterQuiet() {
         var budget = TurnBudget(maximum: 4096, minimum: 64, target: .milliseconds(10))
-        #expect(budget.lines == 4096)
+        #expect(budget.lines == 64, "a burst's first turn costs few lines")
+        budget.turnTook(.milliseconds(2), delivered: 64)
+        #expect(budget.lines == 80)
+        budget.turnTook(.milliseconds(2), delivered: 10)
+        #expect(budget.lines == 80, "a turn that did not use its lines says nothing about their cost")
+        for _ in 0..<100 { budget.turnTook(.milliseconds(2), delivered: budget.lines) }
+        #expect(budget.lines == 4096, "never above the maximum")
         budget.turnTook(.milliseconds(40), delivered: 4096)
         #expect(budget.lines == 2048)
         for _ in 0..<10 { budget.turnTook(.milliseconds(40), delivered: budget.lines) }
         #expect(budget.lines == 64, "never below the minimum")
-        budget.turnTook(.milliseconds(2), delivered: 10)
-        #expect(budget.lines == 64, "a turn that did not use its lines says nothing about their cost")
-        budget.turnTook(.milliseconds(2), delivered: 64)
-        #expect(budget.lines == 72)
         for _ in 0..<100 { budget.turnTook(.milliseconds(2), delivered: budget.lines) }
-        #expect(budget.lines == 4096, "never above the maximum")
+        budget.turnWasQuiet()
+        #expect(budget.lines == 64, "after a quiet turn, small again")
     }
 }
