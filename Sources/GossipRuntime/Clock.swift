@@ -19,6 +19,14 @@ public enum SystemClock {
         return Timestamp(milliseconds: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
     }
 
+    /// The CPU time this thread has used: what a turn of the loop costs, whatever else the
+    /// machine runs (a wall clock would also count the time the node waited for a core).
+    public static func threadCPUTime() -> Duration {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec))
+    }
+
     /// The wall clock in microseconds, for the time stamped on log lines.
     public static func wallMicroseconds() -> Int64 {
         var ts = timespec()

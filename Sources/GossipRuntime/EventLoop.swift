@@ -5,17 +5,39 @@ import GossipCore
 ///
 /// One thread, one `poll(2)` loop. Everything the node knows lives in the instance, and the
 /// instance is only ever touched from this loop, so there is nothing to lock and nothing to
-/// mark `Sendable`. Each turn: wait for sockets, the signal pipe or the next timer; turn what
-/// happened into events; apply the instance's actions; then write out every connection's
-/// queued lines and the log once.
+/// mark `Sendable`. Each turn: write the log, then every connection's queued lines (the log
+/// first: a message is in the log file before it is forwarded); wait for sockets, the signal
+/// pipe or the next timer; turn what happened into events, each connection getting a bounded
+/// share of the turn (`TurnBudget`); apply the instance's actions; fire the due timers.
+///
+/// Work and memory are bounded by construction (docs/PROTOCOL.md, "Bounded work"): a turn
+/// delivers at most `Limits.maxLinesPerTurn` lines, so replies and timers wait for at most
+/// one turn's work; output is bounded per connection and in total, and a connection that does
+/// not read is cut off, never buffered without bound; the log buffer is written whenever it
+/// passes a bound.
 public final class EventLoop<Instance: NodeInstance> {
-    /// Bounds that keep a node's memory finite whatever its neighbours do.
+    /// Bounds that keep a node's memory and its turns finite whatever its neighbours do.
     public struct Limits: Sendable {
-        /// Bytes queued for one connection before it is closed as not reading.
-        public var maxQueuedBytes = 4 << 20
+        /// Bytes queued for one connection before it is closed as not reading: 64 lines of
+        /// the longest kind (4 KiB), three times the catch-up a new link gets (1,024 messages
+        /// of at most 80 bytes). The kernel's socket buffers come on top of it.
+        public var maxQueuedBytes = 256 << 10
+        /// Bytes queued for all connections together. Past it, the connection with the most
+        /// queued (the slowest reader) is closed.
+        public var maxTotalQueuedBytes = 8 << 20
         /// Open connections (both directions); more inbound ones are turned away. A seed sets it
         /// from its descriptor limit (`DescriptorLimit`, `--max-connections`).
         public var maxConnections = 1024
+        /// Lines delivered to the instance in one turn, over all connections, at most; fewer
+        /// when turns take longer than `turnTarget` (`TurnBudget`).
+        public var maxLinesPerTurn = 4096
+        /// The lines of a turn after a quiet one, and the fewest a turn gets.
+        public var minLinesPerTurn = 64
+        /// The CPU time a turn should take, its writes, poll and lines together: what a reply
+        /// waits for, a few times over (`TurnBudget`).
+        public var turnTarget = Duration.milliseconds(5)
+        /// Bytes read from a connection in one `read`.
+        public var maxReadBytes = 64 << 10
         /// Connections turned away that are logged one by one, per host per interval; the rest
         /// are counted and summarised in one line (a flood of connections must not be a flood of
         /// log lines).
@@ -31,46 +53,36 @@ public final class EventLoop<Instance: NodeInstance> {
     private let limits: Limits
 
     private var connections: [ConnectionID: Connection] = [:]
+    /// Every connection at its `slot` (nil: a free slot), the order they are polled in.
+    private var slots: [Connection?] = []
+    private var freeSlots: [Int] = []
+    /// The slot served first in the next turn: after the last one a turn had budget for.
+    private var rotation = 0
+    /// Bytes queued for all connections (`Limits.maxTotalQueuedBytes`).
+    private(set) var queuedBytes = 0
     private var timers = TimerTable<TimerID>()
     /// The time of the current turn.
     private var now = SystemClock.now()
     /// The `poll` set and the connection of each entry past the first three, rebuilt each turn
     /// in place (no allocation once they have grown).
     private var pollSet: [pollfd] = []
-    private var order: [ConnectionID] = []
+    private var order: [Connection] = []
     private var nextInbound = 1
     private var actions: [Action] = []
-    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
-    private var dirty: [ConnectionID] = []
+    private var readBuffer: [UInt8]
+    private var dirty: [Connection] = []
     /// Kept open to be given back when the process runs out of file descriptors.
     private var spareDescriptor: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
     /// Where operator commands come from (the peer's standard input), until it ends.
     private var commandInput: Int32?
     private var commandFramer = LineFramer()
+    /// The lines of the next turn (`TurnBudget`), and what the current one served.
+    private(set) var budget: TurnBudget
+    private var lastTurn = (busy: 0, lines: 0)
     /// Connections turned away (too many open, no descriptors left): the first few from a host
     /// per interval are logged one by one, the rest counted and summarised in one line.
     private var turnedAway: ErrorLogLimiter<NodeAddress.Host>
 
-    /// One socket and its buffers.
-    final class Connection {
-        let fd: Int32
-        var framer = LineFramer()
-        var output: [UInt8] = []
-        var outputOffset = 0
-        var connecting: Bool
-        /// The instance is done with it: close once the output is written.
-        var closing = false
-        /// Already in `dirty` for this turn's write.
-        var flushQueued = false
-        /// Closed by the shell: nothing more is read from it or delivered for it (its file
-        /// descriptor may already belong to a new socket).
-        var dropped = false
-        init(fd: Int32, connecting: Bool) {
-            self.fd = fd
-            self.connecting = connecting
-        }
-        var hasOutput: Bool { outputOffset < output.count }
-    }
 
     /// `listener` must already be bound and listening on `instance.address`.
     /// `commands`: a file descriptor to read operator commands from, a line each (see
@@ -90,6 +102,8 @@ public final class EventLoop<Instance: NodeInstance> {
         self.log = log
         self.signals = signals
         self.limits = limits
+        self.readBuffer = [UInt8](repeating: 0, count: limits.maxReadBytes)
+        self.budget = TurnBudget(maximum: limits.maxLinesPerTurn, minimum: limits.minLinesPerTurn, target: limits.turnTarget)
         turnedAway = ErrorLogLimiter(burst: limits.turnedAwayLogged, interval: limits.turnedAwayInterval)
     }
 
@@ -109,27 +123,41 @@ public final class EventLoop<Instance: NodeInstance> {
         apply(now: now)
     }
 
-    /// One turn of the loop: write what is queued, wait for the sockets, the signal pipe, the
-    /// operator's input or the next timer, and handle what happened. Returns the exit status
-    /// once the loop is over (a signal, or `poll` failing), nil otherwise.
+    /// One turn of the loop: write the log and what is queued, wait for the sockets, the
+    /// signal pipe, the operator's input or the next timer, and handle what happened (each
+    /// connection within its share of the turn), then fire the due timers. Returns the exit
+    /// status once the loop is over (a signal, or `poll` failing), nil otherwise.
     ///
     /// `maxWait`: milliseconds to wait at most (-1: until something happens). `run` waits for
     /// as long as the next timer allows; a test passes a bound so that it can look at the
     /// sockets and the instance between turns, like swift-nio's `EmbeddedChannel`.
     func turn(maxWait: Int32 = -1) -> Int32? {
+        // What the turn costs, writes and poll included (CPU time: waiting costs none).
+        let cpuAtStart = SystemClock.threadCPUTime()
+        defer {
+            if lastTurn.busy > 0 {
+                budget.turnTook(SystemClock.threadCPUTime() - cpuAtStart, delivered: lastTurn.lines)
+            } else {
+                budget.turnWasQuiet()
+            }
+            lastTurn = (0, 0)
+        }
         flushAll(now: now)
         pollSet.removeAll(keepingCapacity: true)
         order.removeAll(keepingCapacity: true)
         pollSet.append(pollfd(fd: signals.readEnd, events: Int16(POLLIN), revents: 0))
         pollSet.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0))
         pollSet.append(pollfd(fd: commandInput ?? -1, events: Int16(POLLIN), revents: 0))
-        for (id, connection) in connections {
+        var holdingInput = false
+        for case let connection? in slots {
+            if connection.hasHeldInput { holdingInput = true }
             var events = Int16(POLLIN)
             if connection.connecting || connection.hasOutput { events |= Int16(POLLOUT) }
             pollSet.append(pollfd(fd: connection.fd, events: events, revents: 0))
-            order.append(id)
+            order.append(connection)
         }
-        var wait = timeout(now: SystemClock.monotonic())
+        // Input held over from the last turn is ready now: do not wait for the sockets.
+        var wait = holdingInput ? 0 : timeout(now: SystemClock.monotonic())
         if maxWait >= 0, wait < 0 || wait > maxWait { wait = maxWait }
         let ready = poll(&pollSet, nfds_t(pollSet.count), wait)
         now = SystemClock.now()
@@ -145,9 +173,7 @@ public final class EventLoop<Instance: NodeInstance> {
         }
         if pollSet[1].revents != 0 { acceptAll(now: now) }
         if pollSet[2].revents != 0 { readCommands(now: now) }
-        for (index, id) in order.enumerated() where pollSet[index + 3].revents != 0 {
-            service(id, revents: pollSet[index + 3].revents, now: now)
-        }
+        serviceConnections(now: now)
         fireTimers(now: now)
         if let due = turnedAway.summaryDue, now.instant >= due {
             for summary in turnedAway.summaries(now: now.instant) {
@@ -238,68 +264,140 @@ public final class EventLoop<Instance: NodeInstance> {
         if commandFramer.failed { commandFramer = LineFramer() }
     }
 
-    private func service(_ id: ConnectionID, revents: Int16, now: Now) {
-        guard let connection = connections[id] else { return }
-        if connection.connecting {
-            guard revents & Int16(POLLOUT | POLLERR | POLLHUP) != 0 else { return }
-            if let error = Sockets.connectError(connection.fd) {
-                drop(id)
-                deliver(.connectFailed(id, reason: error), now: now)
-                return
-            }
-            connection.connecting = false
-            deliver(.connected(id), now: now)
-            markDirty(id)
-            return
+    /// Serves the connections polled this turn. Each with input (ready, or held over) gets
+    /// `TurnBudget.share` lines, until the turn's lines (`budget`) are spent. First those that
+    /// had no input the turn before (a neighbour's occasional request, a fresh connection's
+    /// first line): they are answered in this turn however many others keep sending. Then the
+    /// rest, starting at `rotation`; the first one left without its share is served first next
+    /// turn.
+    private func serviceConnections(now: Now) {
+        let inputEvents = Int16(POLLIN | POLLHUP | POLLERR)
+        var busy = 0
+        for index in order.indices where pollSet[index + 3].revents & inputEvents != 0 || order[index].hasHeldInput {
+            busy += 1
         }
-        if revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { read(id, connection, now: now) }
-        if revents & Int16(POLLOUT) != 0, connections[id] != nil { write(id, connection, now: now) }
+        let turnLines = budget.lines
+        let share = TurnBudget.share(linesPerTurn: turnLines, busy: busy)
+        var left = turnLines
+        // `order` is in slot order: start at the first connection at or after `rotation`.
+        let count = order.count
+        var first = 0
+        while first < count && order[first].slot < rotation { first += 1 }
+        if first == count { first = 0 }
+        var nextRotation: Int?
+        for pass in 0..<2 {
+            for step in 0..<count {
+                let index = (first + step) % count
+                let connection = order[index]
+                let revents = pollSet[index + 3].revents
+                guard !connection.dropped else { continue }
+                if connection.connecting {
+                    if pass == 1 && revents != 0 { finishConnect(connection, revents: revents, now: now) }
+                    continue
+                }
+                let hasInput = revents & inputEvents != 0 || connection.hasHeldInput
+                if hasInput && (pass == 0) != connection.hadInput {
+                    if left > 0 {
+                        left -= read(connection, lines: min(share, left), now: now)
+                    } else if nextRotation == nil {
+                        nextRotation = connection.slot
+                    }
+                }
+                guard pass == 1 else { continue }
+                connection.hadInput = hasInput
+                if revents & Int16(POLLOUT) != 0, !connection.dropped { write(connection, now: now) }
+            }
+        }
+        lastTurn = (busy, turnLines - left)
+        rotation = nextRotation ?? (count > 0 ? order[first].slot + 1 : 0)
     }
 
-    private func read(_ id: ConnectionID, _ connection: Connection, now: Now) {
-        // A bounded number of reads per turn, so one busy sender cannot starve the others.
-        for _ in 0..<16 {
-            let count = readBuffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
+    private func finishConnect(_ connection: Connection, revents: Int16, now: Now) {
+        guard revents & Int16(POLLOUT | POLLERR | POLLHUP) != 0 else { return }
+        if let error = Sockets.connectError(connection.fd) {
+            drop(connection)
+            deliver(.connectFailed(connection.id, reason: error), now: now)
+            return
+        }
+        connection.connecting = false
+        deliver(.connected(connection.id), now: now)
+        markDirty(connection)
+    }
+
+    /// Delivers up to `lines` lines from the connection: first what an earlier turn held over,
+    /// then from the socket. What is read beyond the share is held for the next turn. Returns
+    /// the lines delivered.
+    private func read(_ connection: Connection, lines: Int, now: Now) -> Int {
+        var delivered = 0
+        if connection.hasHeldInput {
+            connection.takeHeldInput { bytes in
+                let (taken, count) = frame(connection, bytes, lines: lines, now: now)
+                delivered += count
+                return taken
+            }
+            if connection.closing || connection.dropped {
+                connection.releaseHeldInput()
+                return delivered
+            }
+            if connection.hasHeldInput { return delivered }
+        }
+        while delivered < lines {
+            let size = TurnBudget.readSize(lines: lines - delivered, maxRead: readBuffer.count)
+            let count = readBuffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, size) }
             if count < 0 {
                 if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                failed(id, connection, now: now)
-                return
+                if errno == EAGAIN || errno == EWOULDBLOCK { return delivered }
+                failed(connection, now: now)
+                return delivered
             }
             if count == 0 {
                 let pending = connection.framer.pendingByteCount
-                drop(id)
+                drop(connection)
                 if !connection.closing {
-                    deliver(.closed(id, pending > 0 ? .endOfStreamMidLine(pending) : .endOfStream), now: now)
+                    deliver(.closed(connection.id, pending > 0 ? .endOfStreamMidLine(pending) : .endOfStream), now: now)
                 }
-                return
+                return delivered
             }
-            var tooLong = false
             readBuffer.withUnsafeBytes { raw in
-                connection.framer.feed(UnsafeRawBufferPointer(rebasing: raw[0..<count])) { item in
-                    // Once the instance closed the connection, what follows is not for it.
-                    guard !connection.closing, !connection.dropped, !tooLong else { return }
-                    switch item {
-                    case .line(let text): deliver(.line(id, text), now: now)
-                    case .notUTF8(let bytes): deliver(.lineNotUTF8(id, byteCount: bytes), now: now)
-                    case .tooLong:
-                        tooLong = true
-                        deliver(.lineTooLong(id), now: now)
-                    }
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<count])
+                let (taken, lineCount) = frame(connection, bytes, lines: lines - delivered, now: now)
+                delivered += lineCount
+                if taken < count, !connection.closing, !connection.dropped {
+                    connection.hold(UnsafeRawBufferPointer(rebasing: bytes[taken...]))
                 }
             }
-            if tooLong {
-                // The stream can no longer be trusted: send what the instance queued, then close.
-                connection.closing = true
-                markDirty(id)
-                return
-            }
-            if connection.closing || connection.dropped { return }
+            if connection.hasHeldInput || connection.closing || connection.dropped { return delivered }
             // A short read drained the socket: skip the read that would only say EAGAIN (an
             // idle node's wake-ups are mostly syscalls). Anything arriving meanwhile makes the
             // next poll return at once.
-            if count < readBuffer.count { return }
+            if count < size { return delivered }
         }
+        return delivered
+    }
+
+    /// Frames the first `lines` lines of `bytes` and delivers them. Returns the bytes taken and
+    /// the lines among them.
+    private func frame(_ connection: Connection, _ bytes: UnsafeRawBufferPointer, lines: Int, now: Now) -> (Int, Int) {
+        var tooLong = false
+        var lineCount = 0
+        let taken = connection.framer.feed(bytes, maxItems: lines) { item in
+            lineCount += 1
+            // Once the instance closed the connection, what follows is not for it.
+            guard !connection.closing, !connection.dropped, !tooLong else { return }
+            switch item {
+            case .line(let text): deliver(.line(connection.id, text), now: now)
+            case .notUTF8(let count): deliver(.lineNotUTF8(connection.id, byteCount: count), now: now)
+            case .tooLong:
+                tooLong = true
+                deliver(.lineTooLong(connection.id), now: now)
+            }
+        }
+        if tooLong, !connection.dropped {
+            // The stream can no longer be trusted: send what the instance queued, then close.
+            connection.closing = true
+            markDirty(connection)
+        }
+        return (taken, lineCount)
     }
 
     /// Fires the due timers, earliest first (equal deadlines in the order they were armed),
@@ -330,19 +428,20 @@ public final class EventLoop<Instance: NodeInstance> {
                 }
             case .send(let id, let message):
                 guard let connection = connections[id], !connection.closing else { continue }
-                connection.output.append(contentsOf: message.encoded.utf8)
-                connection.output.append(10)
-                if connection.output.count - connection.outputOffset > limits.maxQueuedBytes {
-                    drop(id)
-                    instance.handle(.closed(id, .writeQueueFull), now: now, actions: &actions)
+                queuedBytes += connection.enqueue(message.encoded)
+                if connection.queuedBytes > limits.maxQueuedBytes {
+                    cutOff(connection, because: "\(connection.queuedBytes) bytes queued for it (at most \(limits.maxQueuedBytes) per connection)", now: now)
+                } else if queuedBytes > limits.maxTotalQueuedBytes {
+                    cutOffSlowestReader(now: now)
+                    if !connection.dropped { markDirty(connection) }
                 } else if !connection.flushQueued {
                     connection.flushQueued = true
-                    dirty.append(id)
+                    dirty.append(connection)
                 }
             case .close(let id):
                 guard let connection = connections[id] else { continue }
                 connection.closing = true
-                markDirty(id)
+                markDirty(connection)
             case .log(let entry):
                 log.write(entry)
             case .cancel(let id):
@@ -354,64 +453,90 @@ public final class EventLoop<Instance: NodeInstance> {
         actions.removeAll(keepingCapacity: true)
     }
 
-    /// Queues the connection for the end-of-turn write, once however many lines it was given.
-    private func markDirty(_ id: ConnectionID) {
-        guard let connection = connections[id], !connection.flushQueued else { return }
+    /// Queues the connection for the start-of-turn write, once however many lines it was given.
+    private func markDirty(_ connection: Connection) {
+        guard !connection.flushQueued, !connection.dropped else { return }
         connection.flushQueued = true
-        dirty.append(id)
+        dirty.append(connection)
     }
 
-    /// Writes every connection's queued output (one `send` per connection per turn in the
-    /// common case), closes those the instance is done with, then writes the log.
+    /// Writes the log, then every connection's queued output (one `send` per connection per
+    /// turn in the common case), and closes those the instance is done with.
     private func flushAll(now: Now) {
-        let ids = dirty
-        dirty.removeAll(keepingCapacity: true)
-        for id in ids {
-            guard let connection = connections[id] else { continue }
-            connection.flushQueued = false
-            guard !connection.connecting else { continue }
-            write(id, connection, now: now)
-        }
         log.flush()
+        let pending = dirty
+        dirty.removeAll(keepingCapacity: true)
+        for connection in pending {
+            connection.flushQueued = false
+            guard !connection.dropped, !connection.connecting else { continue }
+            write(connection, now: now)
+        }
     }
 
-    private func write(_ id: ConnectionID, _ connection: Connection, now: Now) {
-        while connection.hasOutput {
-            let sent = connection.output.withUnsafeBytes {
-                send(
-                    connection.fd, $0.baseAddress! + connection.outputOffset, $0.count - connection.outputOffset,
-                    Int32(MSG_NOSIGNAL))
-            }
-            if sent < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                failed(id, connection, now: now)
-                return
-            }
-            connection.outputOffset += sent
+    /// Sends what the socket takes of the connection's output. The log is written first
+    /// (write-ahead): whatever led to this output, a forwarded message or the reply to a
+    /// request, is in the log file before the other end can see it, also if the node is
+    /// killed right after.
+    private func write(_ connection: Connection, now: Now) {
+        log.flush()
+        let (sent, error) = connection.send()
+        queuedBytes -= sent
+        if let error {
+            failed(connection, error: error, now: now)
+        } else if connection.closing && !connection.hasOutput {
+            drop(connection)
         }
-        connection.output.removeAll(keepingCapacity: connection.output.capacity <= 1 << 16)
-        connection.outputOffset = 0
-        if connection.closing { drop(id) }
+    }
+
+    /// A connection that does not read what it is sent is closed, with the reason in the log,
+    /// rather than buffered without bound; the instance hears `.writeQueueFull`.
+    private func cutOff(_ connection: Connection, because reason: String, now: Now) {
+        let remote = Sockets.remoteAddress(connection.fd).map { "\($0)" } ?? "?"
+        log.write("Cut off \(remote) (\(connection.id)): it does not read what it is sent; \(reason)")
+        let closing = connection.closing
+        drop(connection)
+        if !closing { instance.handle(.closed(connection.id, .writeQueueFull), now: now, actions: &actions) }
+    }
+
+    /// The output of all connections passed its bound: the connection with the most queued
+    /// (the slowest reader) goes. A scan of every connection, but each one frees at least an
+    /// equal share of the bound.
+    private func cutOffSlowestReader(now: Now) {
+        var slowest: Connection?
+        for case let connection? in slots where connection.queuedBytes > (slowest?.queuedBytes ?? 0) {
+            slowest = connection
+        }
+        guard let slowest else { return }
+        cutOff(
+            slowest,
+            because: "\(slowest.queuedBytes) bytes queued for it, the most of any connection, and \(queuedBytes) for all "
+                + "(at most \(limits.maxTotalQueuedBytes) in all)", now: now)
     }
 
     // MARK: Bookkeeping
 
     /// A socket call failed (reset, broken pipe, ...): the connection is gone, and the instance
     /// hears why unless it had closed the connection itself.
-    private func failed(_ id: ConnectionID, _ connection: Connection, now: Now) {
-        let why = Errno.text()
-        drop(id)
-        if !connection.closing { deliver(.closed(id, .failed(why)), now: now) }
+    private func failed(_ connection: Connection, error: Int32 = errno, now: Now) {
+        let why = Errno.text(error)
+        drop(connection)
+        if !connection.closing { deliver(.closed(connection.id, .failed(why)), now: now) }
     }
 
     private func register(_ connection: Connection, as id: ConnectionID) {
+        connection.id = id
+        connection.slot = freeSlots.popLast() ?? slots.count
+        if connection.slot == slots.count { slots.append(connection) } else { slots[connection.slot] = connection }
         connections[id] = connection
     }
 
-    private func drop(_ id: ConnectionID) {
-        guard let connection = connections.removeValue(forKey: id) else { return }
+    private func drop(_ connection: Connection) {
+        guard !connection.dropped else { return }
         connection.dropped = true
+        connections[connection.id] = nil
+        slots[connection.slot] = nil
+        freeSlots.append(connection.slot)
+        queuedBytes -= connection.discardOutput()
         close(connection.fd)
     }
 
@@ -427,9 +552,9 @@ public final class EventLoop<Instance: NodeInstance> {
         log.write("Received \(SignalPipe.name(signal)); closing \(connections.count) connections and exiting")
         // The instance's goodbye (a peer's `Leave`) is queued like any output and written below.
         deliver(.stopping, now: now)
-        for (id, connection) in connections {
-            if !connection.connecting { write(id, connection, now: now) }
-            drop(id)
+        for case let connection? in slots {
+            if !connection.connecting { write(connection, now: now) }
+            drop(connection)
         }
         close(listener)
         log.write("Stopped")

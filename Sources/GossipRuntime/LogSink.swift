@@ -1,31 +1,49 @@
 import Glibc
 import GossipCore
 
-/// Writes a node's log: each event one line, prefixed with the local time, to the console and
-/// appended to the log file.
+/// Writes a node's log: each event one line, prefixed with the local time, appended to the log
+/// file and shown on the console.
 ///
 /// Lines are buffered and written once per event-loop turn (`flush`), so logging never costs a
 /// system call per event; once written they are in the kernel, so they survive the process
-/// being killed with SIGKILL.
+/// being killed with SIGKILL. The buffer is bounded: past `flushThreshold` bytes it is written
+/// at once, in the middle of a turn if need be, so a turn that logs a great deal (a flood of
+/// bad lines) holds no more than that. The shell flushes the log before it writes any socket
+/// (write-ahead: a message is in the log file before it is forwarded to anyone).
+///
+/// The file is the record and is written first, in full. The console (`Console`) never
+/// blocks: what it cannot take is dropped there and counted, and the file says so, at once the
+/// first time and then at most every `consoleNoteInterval` seconds while it goes on.
 public final class LogSink {
     private let fileDescriptor: Int32
-    private let console: Bool
+    private let console: Console?
     private var buffer: [UInt8] = []
     public let path: String
+    /// The buffer is written as soon as it holds this many bytes.
+    let flushThreshold: Int
     /// The local-time prefix of the lines written next, `2026-11-21 19:44:09.123456 `,
     /// formatted once per second (a `localtime_r` per line would cost more than the line).
     private var prefix: [UInt8] = []
     private var prefixSecond: Int64 = -1
+    /// Console bytes dropped that the file has already been told about, and when (seconds).
+    private var notedDroppedBytes = 0
+    private var notedAt: Int64?
+    static let consoleNoteInterval: Int64 = 10
 
     /// Opens (creating the directory and file when missing) `<directory>/<name>` for appending.
-    public init(directory: String, fileName: String, console: Bool = true) throws(RuntimeError) {
+    /// `console`: also show the lines on standard output.
+    public convenience init(directory: String, fileName: String, console: Bool = true) throws(RuntimeError) {
+        try self.init(directory: directory, fileName: fileName, console: console ? Console() : nil)
+    }
+
+    init(directory: String, fileName: String, console: Console?, flushThreshold: Int = 128 << 10) throws(RuntimeError) {
         try Files.makeDirectory(directory)
         path = directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
         fileDescriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fileDescriptor >= 0 else { throw RuntimeError("cannot open log file \(path): \(Errno.text())") }
-        // Writing to /dev/null is a system call for nothing: a node started with its console
-        // thrown away (by `cluster`, the benchmark, a service manager) skips it.
-        self.console = console && !Files.isNullDevice(STDOUT_FILENO)
+        self.console = console
+        self.flushThreshold = flushThreshold
+        buffer.reserveCapacity(flushThreshold + 8192)
     }
 
     deinit { close(fileDescriptor) }
@@ -50,6 +68,7 @@ public final class LogSink {
         buffer.append(contentsOf: prefix)
         entry.render(into: &buffer)
         buffer.append(10)
+        if buffer.count >= flushThreshold { flush() }
     }
 
     /// Adds one event line, stamped with the time last set. Anything in it that is not
@@ -58,16 +77,37 @@ public final class LogSink {
         buffer.append(contentsOf: prefix)
         VisibleText.appendPrintable(event, to: &buffer)
         buffer.append(10)
+        if buffer.count >= flushThreshold { flush() }
     }
+
+    /// Bytes waiting for the next flush.
+    var bufferedByteCount: Int { buffer.count }
 
     /// Writes what is buffered: to the file first (the record), then to the console.
     public func flush() {
         guard !buffer.isEmpty else { return }
         buffer.withUnsafeBytes { bytes in
             Files.writeAll(fileDescriptor, bytes)
-            if console { Files.writeAll(STDOUT_FILENO, bytes) }
+            console?.write(bytes)
         }
-        buffer.removeAll(keepingCapacity: buffer.count <= 1 << 16)
+        buffer.removeAll(keepingCapacity: true)
+        if let console, console.droppedBytes > notedDroppedBytes,
+            notedAt.map({ prefixSecond - $0 >= Self.consoleNoteInterval }) ?? true
+        {
+            noteConsole(console)
+        }
+    }
+
+    /// Tells the file (only) what the console lost since the last note.
+    private func noteConsole(_ console: Console) {
+        let why = console.closedReason.map { "standard output failed (\($0))" } ?? "standard output is not being read"
+        var note = prefix
+        note += Array(
+            "Console: \(console.droppedBytes - notedDroppedBytes) bytes dropped (\(console.droppedBytes) in all): \(why); this file has every line\n"
+                .utf8)
+        note.withUnsafeBytes { Files.writeAll(fileDescriptor, $0) }
+        notedDroppedBytes = console.droppedBytes
+        notedAt = prefixSecond
     }
 }
 

@@ -100,6 +100,16 @@ enum Sockets {
         return ok == 0 ? address(of: storage) : nil
     }
 
+    /// The address of the other end of a connected socket (for log lines).
+    static func remoteAddress(_ fd: Int32) -> NodeAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        return ok == 0 ? address(of: storage) : nil
+    }
+
     private static func makeSocket(for host: NodeAddress.Host) throws(RuntimeError) -> Int32 {
         let family: Int32
         if case .ipv4 = host { family = AF_INET } else { family = AF_INET6 }

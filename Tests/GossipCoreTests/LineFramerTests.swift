@@ -155,4 +155,21 @@ struct LineFramerFinishTests {
         _ = framer.feed(Array("broadcast\n".utf8))
         #expect(framer.finish() == nil)
     }
+
+    @Test("feeding at most n lines stops after the n-th newline and says how many bytes it took")
+    func feedAtMostNLines() {
+        var framer = LineFramer()
+        var items: [LineFramer.Item] = []
+        let input = bytes("a\nbb\nccc\ndd")
+        let taken = input.withUnsafeBytes { framer.feed($0, maxItems: 2) { items.append($0) } }
+        #expect(items == [.line("a"), .line("bb")])
+        #expect(taken == 5)
+        // The rest, fed later, goes on where it stopped; an unfinished line costs no item.
+        items = []
+        let rest = Array(input[taken...])
+        let takenLater = rest.withUnsafeBytes { framer.feed($0, maxItems: 2) { items.append($0) } }
+        #expect(items == [.line("ccc")])
+        #expect(takenLater == rest.count)
+        #expect(framer.pendingByteCount == 2)
+    }
 }

@@ -32,6 +32,9 @@ import Testing
         #expect(harness.loop.connectionCount == 0, "the connection is closed")
         // The client reads on now: what the kernel held, then the end.
         #expect(harness.turn(until: { client.readAvailable(); return client.sawEnd }))
+        harness.turns(1)  // The turn's log is written at the start of the next.
+        #expect(harness.logText.contains("Cut off 127.0.0.1:"), "the reason is in the log")
+        #expect(harness.logText.contains("(at most 65536 per connection)"))
     }
 
     @Test func connectionsPastTheCapAreTurnedAwayWithAnError() throws {
@@ -53,6 +56,39 @@ import Testing
             client.readAvailable()
             #expect(!client.sawEnd)
         }
+    }
+
+    @Test func theOutputOfAllConnectionsIsBoundedAndTheSlowestReaderGoes() throws {
+        var limits = EventLoop<ScriptedInstance>.Limits()
+        limits.maxQueuedBytes = 4 << 20
+        limits.maxTotalQueuedBytes = 256 << 10
+        let chunk = Message.peerList((1...1000).map { NodeAddress(host: .loopback, port: UInt16(10000 + $0)) })
+        // Every millisecond, 16 KiB to each connection; twice as much to the first one.
+        let harness = try LoopHarness(limits: limits, script: { event, now, history in
+            let next = Action.schedule(.gossip, at: now.instant + .milliseconds(1))
+            guard case .timer = event else {
+                if case .accepted = event, history.isEmpty { return [next] }
+                return []
+            }
+            let open = history.compactMap { if case .accepted(let id, _) = $0 { id } else { nil } }
+            return open.prefix(1).map { .send($0, chunk) } + open.map { .send($0, chunk) } + [next]
+        })
+        // Two clients that never read.
+        let clients = try (0..<2).map { _ in try TestClient(port: harness.port, receiveBuffer: 4096) }
+        #expect(harness.turn(until: { harness.instance.accepted.count == 2 }))
+        var most = 0
+        let closed = harness.turn(until: {
+            most = max(most, harness.loop.queuedBytes)
+            return harness.instance.events.contains { if case .closed(_, .writeQueueFull) = $0 { true } else { false } }
+        })
+        #expect(closed, "a connection was closed for the total")
+        #expect(most <= limits.maxTotalQueuedBytes, "never more than the bound queued between turns (\(most))")
+        // The first one, which was sent twice as much, is the one cut off.
+        #expect(harness.instance.events.contains(.closed(harness.instance.accepted[0], .writeQueueFull)))
+        #expect(harness.loop.connectionCount == 1)
+        harness.turns(1)  // The turn's log is written at the start of the next.
+        #expect(harness.logText.contains("the most of any connection"))
+        _ = clients
     }
 
     @Test func connectionsTurnedAwayAreLoggedAFewAtATimeThenSummarised() throws {

@@ -21,4 +21,69 @@ import Testing
         #expect(lines.first?.hasSuffix(".123456 first line") == true)
         #expect(lines.last?.hasSuffix(".123456 second line") == true)
     }
+
+    @Test func theBufferIsWrittenWheneverItPassesItsBound() throws {
+        var template = Array("/tmp/gossip-log-test-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { rmdir(directory) }
+        let sink = try LogSink(directory: directory, fileName: "log.txt", console: nil, flushThreshold: 1000)
+        defer { unlink(sink.path) }
+        sink.setTime(microseconds: 1_795_287_680_123_456)
+        for index in 0..<100 {
+            sink.write("line \(index) of a turn that logs a great deal")
+            #expect(sink.bufferedByteCount < 1000)
+        }
+        let written = try Files.read(sink.path)
+        #expect(written.split(separator: "\n").count >= 90, "written during the turn, before any flush")
+        #expect(written.hasSuffix("\n"), "whole lines only")
+    }
+
+    /// A console nobody reads (a pipe here) takes what fits; the rest is dropped, counted and
+    /// noted in the file, which has every line. The pipe's own descriptor stays blocking (the
+    /// console's `O_NONBLOCK` is on a descriptor of its own).
+    @Test func aConsoleNobodyReadsNeverBlocksAndTheFileSaysWhatItLost() throws {
+        var template = Array("/tmp/gossip-log-test-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { rmdir(directory) }
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer {
+            close(ends[0])
+            close(ends[1])
+        }
+        let console = try #require(Console(descriptor: ends[1], procPath: "/proc/self/fd/\(ends[1])"))
+        let sink = try LogSink(directory: directory, fileName: "log.txt", console: console)
+        defer { unlink(sink.path) }
+        sink.setTime(microseconds: 1_795_287_680_123_456)
+        // About 1 MB of log, far more than a pipe holds (64 KiB); a blocking console would hang here.
+        let line = String(repeating: "x", count: 70)
+        for turn in 0..<100 {
+            for index in 0..<150 { sink.write("turn \(turn) line \(index) \(line)") }
+            sink.flush()
+        }
+        #expect(console.droppedBytes > 500_000)
+        let file = try Files.read(sink.path)
+        #expect(file.split(separator: "\n").filter { $0.contains(" line ") }.count == 15_000, "the file has every line")
+        #expect(file.contains("bytes dropped ("), "the loss is noted in the file")
+        #expect(file.split(separator: "\n").filter { $0.contains("Console:") }.count == 1, "once, not per flush")
+        #expect(fcntl(ends[1], F_GETFL) & O_NONBLOCK == 0, "the shared descriptor is left as it was")
+        // Someone reads the console at last; the line a short write cut is finished first, and
+        // what the console got is whole lines.
+        var got: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        func drain() {
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(ends[0], $0.baseAddress, $0.count) }
+                if count <= 0 { break }
+                got += chunk[0..<count]
+            }
+        }
+        drain()
+        sink.write("the last line \(line)")
+        sink.flush()
+        drain()
+        #expect(got.count > 30_000 && got.last == 10, "\(got.count) bytes, the last one \(got.last ?? 0)")
+        #expect(String(decoding: got, as: UTF8.self).split(separator: "\n").allSatisfy { $0.hasSuffix(line) })
+    }
 }

@@ -30,10 +30,19 @@ public struct LineFramer: Sendable {
     /// Feeds bytes and calls `emit` for each item. After `.tooLong` nothing more is emitted:
     /// the caller closes the connection.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (Item) -> Void) {
-        guard !failed else { return }
+        _ = feed(bytes, maxItems: .max, emit)
+    }
+
+    /// Feeds bytes up to the end of the `maxItems`-th line and calls `emit` for each item;
+    /// returns how many bytes it took (all of them unless `maxItems` lines ended before the
+    /// end). A shell that shares its time between connections feeds the rest later.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, maxItems: Int, _ emit: (Item) -> Void) -> Int {
+        guard !failed else { return bytes.count }
         var start = 0
+        var items = 0
         let count = bytes.count
         while start < count {
+            if items == maxItems { return start }
             guard let newline = bytes[start..<count].firstIndex(of: 10) else {
                 pending.append(contentsOf: bytes[start..<count])
                 // A `\r` may end a full-length line while its `\n` is still on the way.
@@ -43,7 +52,7 @@ public struct LineFramer: Sendable {
                     failed = true
                     emit(.tooLong)
                 }
-                return
+                return count
             }
             let item: Item
             if pending.isEmpty {
@@ -55,9 +64,11 @@ public struct LineFramer: Sendable {
             }
             if item == .tooLong { failed = true }
             emit(item)
-            if failed { return }
+            items += 1
+            if failed { return count }
             start = newline + 1
         }
+        return count
     }
 
     /// At the end of the stream: the unfinished last line, if any, as if its newline had come.

@@ -46,10 +46,13 @@ final class TestNetwork {
     /// Starts a program with `arguments`; its console goes to a file in the test directory.
     /// `descriptorLimit`: run it under `ulimit -n` (through `/bin/sh`, which then `exec`s the
     /// program, so the PID is the program's); only that child is limited, not the tests.
-    @discardableResult
+    /// `stdout`: a pipe for its standard output instead of the console file (which then only
+    /// gets standard error).
     /// `workingDirectory`: where it runs (default: the test directory, with its `config.txt`).
+    @discardableResult
     func launch(
-        _ program: String, _ arguments: [String], stdin: Pipe? = nil, descriptorLimit: Int? = nil, workingDirectory: URL? = nil
+        _ program: String, _ arguments: [String], stdin: Pipe? = nil, stdout: Pipe? = nil, descriptorLimit: Int? = nil,
+        workingDirectory: URL? = nil
     ) throws -> Node {
         let process = Process()
         let path = Self.binaries.appendingPathComponent(program)
@@ -64,7 +67,7 @@ final class TestNetwork {
         let consoleFile = directory.appendingPathComponent("\(program)-\(processes.count).console")
         _ = FileManager.default.createFile(atPath: consoleFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: consoleFile)
-        process.standardOutput = handle
+        process.standardOutput = stdout ?? handle
         process.standardError = handle
         process.standardInput = stdin ?? FileHandle.nullDevice
         try process.run()
@@ -108,9 +111,12 @@ final class TestNetwork {
         return found!
     }
 
-    /// The node's log file, whole (for `contains`; to read it line by line use `logLines`).
+    /// The node's log file up to its last newline (a node killed in the middle of a write
+    /// leaves a torn last line, which is not a line), for `contains`; to read it line by line
+    /// use `logLines`.
     func log(of node: Node) -> String {
-        (try? String(contentsOf: logPath(of: node), encoding: .utf8)) ?? ""
+        guard let data = try? Data(contentsOf: logPath(of: node)), let end = data.lastIndex(of: 10) else { return "" }
+        return String(decoding: data[...end], as: UTF8.self)
     }
 
     func logPath(of node: Node) -> URL {
