@@ -206,6 +206,8 @@ public struct PeerTiming: Equatable, Sendable {
     public var livenessMisses: Int?
     public var maxLinks: Int?
     public var maxInbound: Int?
+    public var identifyTimeout: Duration?
+    public var maxClockSkew: Duration?
 
     public init() {}
 
@@ -221,6 +223,10 @@ public struct PeerTiming: Equatable, Sendable {
             "--liveness-misses", "N", default: "3", "unanswered requests in a row after which a neighbour is reported dead"),
         OptionSpec("--max-links", "N", default: "4", "how many peers it links to itself"),
         OptionSpec("--max-inbound", "N", default: "32", "how many links from other peers it accepts"),
+        OptionSpec(
+            "--identify-timeout", "D", default: "5s",
+            "how long a connection may take to say who it is, and a peer that linked to answer on its address"),
+        OptionSpec("--max-clock-skew", "D", default: "30s", "gossip timestamped further ahead of this clock is refused"),
     ]
 
     /// Reads `option` if it is a timing option; false when it is not one.
@@ -233,6 +239,8 @@ public struct PeerTiming: Equatable, Sendable {
         case "--liveness-misses": livenessMisses = try reader.integer(for: option, in: 1...1_000_000)
         case "--max-links": maxLinks = try reader.integer(for: option, in: 1...10_000)
         case "--max-inbound": maxInbound = try reader.integer(for: option, in: 1...10_000)
+        case "--identify-timeout": identifyTimeout = try reader.duration(for: option)
+        case "--max-clock-skew": maxClockSkew = try reader.duration(for: option)
         default: return false
         }
         return true
@@ -260,6 +268,8 @@ public struct PeerTiming: Equatable, Sendable {
         if let livenessMisses { settings.livenessMisses = livenessMisses }
         if let maxLinks { settings.maxLinks = maxLinks }
         if let maxInbound { settings.maxInboundLinks = maxInbound }
+        if let identifyTimeout { settings.identifyTimeout = identifyTimeout }
+        if let maxClockSkew { settings.maxClockSkew = maxClockSkew }
     }
 
     /// What a seed of these peers is told: their liveness interval, which paces its checks
@@ -278,6 +288,8 @@ public struct PeerTiming: Equatable, Sendable {
         if let livenessMisses { result += ["--liveness-misses", "\(livenessMisses)"] }
         if let maxLinks { result += ["--max-links", "\(maxLinks)"] }
         if let maxInbound { result += ["--max-inbound", "\(maxInbound)"] }
+        if let identifyTimeout { result += ["--identify-timeout", DurationText.format(identifyTimeout)] }
+        if let maxClockSkew { result += ["--max-clock-skew", DurationText.format(maxClockSkew)] }
         return result
     }
 }

@@ -217,12 +217,13 @@ struct AuthenticatedAcceptorTests {
         let id = ConnectionID(.inbound, 1)
         _ = peer.handle(.accepted(id, remote: addr("127.0.0.1:40000")), now: at(0))
         #expect(peer.handshakes[id] != nil)
-        // The peer closes a connection that has not identified itself within an interval.
+        // The peer closes a connection that has not identified itself within its identify
+        // time-out (`.connectionDeadline`, 5 s by default).
         var closed: [ConnectionID] = []
         var time: Int64 = 0
-        while closed.isEmpty, time < 5_000 {
+        while closed.isEmpty, time < 10_000 {
             time += 500
-            closed += closes(peer.handle(.timer(.liveness), now: at(time)))
+            closed += closes(peer.handle(.timer(.connectionDeadline), now: at(time)))
         }
         #expect(closed.contains(id))
         #expect(peer.handshakes[id] == nil)

@@ -164,3 +164,46 @@ struct NodeAddressTests {
         #expect(throws: AddressError.self) { try NodeAddress.parseHost("127.0.0.1:5001") }
     }
 }
+
+/// Issue 11: `[::ffff:127.0.0.1]:p` and `127.0.0.1:p` were two peers to a seed.
+@Suite("IPv4-mapped addresses")
+struct MappedAddressTests {
+    @Test(
+        "an IPv4-mapped IPv6 address is its IPv4 address, however it is written",
+        arguments: ["[::ffff:127.0.0.1]:6001", "[::FFFF:7f00:1]:6001", "[0:0:0:0:0:ffff:127.0.0.1]:6001", "127.0.0.1:6001"])
+    func mappedIsIPv4(text: String) throws {
+        let address = try NodeAddress(parsing: text)
+        #expect(address == NodeAddress(host: .loopback, port: 6001))
+        #expect(address.description == "127.0.0.1:6001")
+    }
+
+    @Test("a host built from mapped bits is stored as IPv4")
+    func builtMapped() {
+        let address = NodeAddress(host: .ipv6(0, 0xFFFF_7F00_0001), port: 1)
+        #expect(address.host == .loopback)
+    }
+
+    @Test("other IPv6 addresses with a dotted tail stay IPv6")
+    func dottedTail() throws {
+        #expect(try NodeAddress(parsing: "[64:ff9b::1.2.3.4]:1").description == "[64:ff9b::102:304]:1")
+        #expect(try NodeAddress(parsing: "[::1.2.3.4]:1").description == "[::102:304]:1")
+        #expect(throws: AddressError.self) { try NodeAddress(parsing: "[::ffff:1.2.3]:1") }
+        #expect(throws: AddressError.self) { try NodeAddress(parsing: "[1:2:3:4:5:6:7:1.2.3.4]:1") }
+    }
+}
+
+/// The one-pass reading of plain IPv4 addresses agrees with the general parser.
+@Suite("Plain IPv4 fast path")
+struct PlainIPv4Tests {
+    @Test(arguments: [
+        "127.0.0.1:6001", "0.0.0.0:1", "255.255.255.255:65535", "1.2.3.4:0", "1.2.3.4:65536", "1.2.3:4", "1.2.3.4.5:6",
+        "01.2.3.4:5", "1.2.3.4:05", "256.1.1.1:1", "1.2.3.4:", ":1", "1.2.3.4:123456", "1..3.4:5", "[::1]:5", "1.2.3.4:5x",
+        "1.2.3.4", "10.0.0.10:10",
+    ])
+    func agrees(text: String) {
+        let fast = NodeAddress.plainIPv4(text.utf8)
+        let general = try? NodeAddress(parsing: text)
+        if let fast { #expect(fast == general) }
+        if general != nil, !text.contains("0"), !text.contains("[") { #expect(fast != nil) }
+    }
+}

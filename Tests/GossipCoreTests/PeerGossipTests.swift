@@ -79,7 +79,7 @@ struct PeerGossipTests {
     @Test("a forwarded message keeps its text exactly as received")
     func forwardedVerbatim() {
         var (fixture, links) = linkedToThree()
-        let text = "1795287680:[0:0:0:0:0:0:0:1]:6009:3"
+        let text = "1795287680.000:[2001:db8::7]:6009:3"
         #expect(sent(on: links[2], fixture.line(links[0], text)).map(\.encoded) == [text])
     }
 
@@ -112,5 +112,28 @@ struct PeerGossipTests {
     func logTextRoundTrip() {
         let message = gossip(4, at: 5, from: addr("[::1]:6001"))
         #expect(LogText.receivedMessage(inEvent: LogText.received(message, from: p2, forwardedTo: 3)[...]) == message)
+    }
+}
+
+/// The checks around the message log, as a linked peer sees them.
+@Suite("PeerProtocol gossip refusals")
+struct PeerGossipRefusalTests {
+    @Test("a message timestamped beyond the clock-skew bound is answered with an Error and not forwarded")
+    func futureMessage() {
+        var fixture = PeerFixture()
+        let id = fixture.linkOutbound(to: addr("127.0.0.1:6002"))
+        let text = "\(Timestamp(milliseconds: baseWall + 300_000)):127.0.0.1:6009:1"
+        let actions = fixture.line(id, text)
+        #expect(sends(actions).count == 1)
+        #expect(sentError(on: id, actions))
+        #expect(logs(actions).contains { $0.contains("ahead of my clock") })
+    }
+
+    @Test("a message spelled with a leading zero is answered with an Error naming the one spelling")
+    func nonCanonical() {
+        var fixture = PeerFixture()
+        let id = fixture.linkOutbound(to: addr("127.0.0.1:6002"))
+        let actions = fixture.line(id, "1795287680.050:127.0.0.1:6009:01")
+        #expect(sent(on: id, actions) == [.error("malformed gossip message: not written canonically; the one spelling is '1795287680.050:127.0.0.1:6009:1'")])
     }
 }

@@ -147,7 +147,7 @@ struct PeerLivenessTests {
     func acceptingEndRedials() throws {
         var fixture = PeerFixture()
         _ = fixture.register()
-        let (id, _) = fixture.linkInbound(from: p2)
+        let (id, _) = fixture.linkInboundVerified(from: p2)
         _ = fixture.handle(.closed(id, .endOfStream))
         let tick = fixture.fire(.liveness, after: PeerFixture.livenessInterval - Self.timeout)
         let (dial, to) = try #require(connects(tick).first)
@@ -159,15 +159,28 @@ struct PeerLivenessTests {
         #expect(deadNodeReports(fixture.fire(.livenessTimeout, after: Self.timeout)).isEmpty)
     }
 
-    @Test("a connection that never asks for a link is closed after a liveness interval")
-    func silentInboundClosed() {
-        var fixture = PeerFixture()
+    @Test("a connection that does not say who it is within the identify time-out is closed, with the reason")
+    func silentInboundClosed() throws {
+        var fixture = PeerFixture { $0.identifyTimeout = .milliseconds(500) }
         _ = fixture.register()
         let id = ConnectionID(.inbound, 99)
-        _ = fixture.handle(.accepted(id, remote: addr("127.0.0.1:45000")))
-        let actions = fixture.fire(.liveness, after: PeerFixture.livenessInterval)
-        #expect(closes(actions).contains(id))
+        let accepted = fixture.handle(.accepted(id, remote: addr("127.0.0.1:45000")))
+        let due = try #require(schedules(accepted)[.connectionDeadline])
+        #expect(due == fixture.now.instant + .milliseconds(500))
+        let actions = fixture.fire(.connectionDeadline, after: .milliseconds(500))
+        #expect(closes(actions) == [id])
         #expect(sentError(on: id, actions))
+        #expect(logs(actions).contains { $0.contains("did not identify itself within 0.5 s") })
+    }
+
+    @Test("a connection that asked for a link in time is not closed by its deadline")
+    func identifiedInboundKept() {
+        var fixture = PeerFixture { $0.identifyTimeout = .milliseconds(500) }
+        _ = fixture.register()
+        let (id, _) = fixture.linkInboundVerified(from: p2)
+        let actions = fixture.fire(.connectionDeadline, after: .milliseconds(500))
+        #expect(!closes(actions).contains(id))
+        #expect(fixture.peer.linkedNeighbours == [p2])
     }
 
     /// Rounds 1 to 4, seeds silent: renewals every other round, so the first goes out in round

@@ -140,4 +140,31 @@ struct PeerFixture {
         _ = handle(.accepted(id, remote: NodeAddress(host: neighbour.host, port: 40_000 + UInt16(nextInbound))))
         return (id, line(id, Message.linkRequest(neighbour).encoded))
     }
+
+    /// Links from `neighbour` and lets it answer the probe on its address, as a real peer
+    /// does: the link is verified. Returns the link and the actions of the answer.
+    mutating func linkInboundVerified(from neighbour: NodeAddress) -> (ConnectionID, [Action]) {
+        let (id, actions) = linkInbound(from: neighbour)
+        return (id, answerProbe(of: neighbour, in: actions))
+    }
+
+    /// Lets the probe delay pass; returns the probe of `neighbour` that then leaves.
+    mutating func awaitProbe(of neighbour: NodeAddress) -> ConnectionID? {
+        let actions = fire(.connectionDeadline, after: PeerProtocol.probeDelay)
+        return connects(actions).first(where: { $0.1 == neighbour })?.0
+    }
+
+    /// Lets the probe delay pass and answers the probe to `neighbour`, as `neighbour` would.
+    mutating func answerProbe(of neighbour: NodeAddress, in actions: [Action] = []) -> [Action] {
+        guard let probe = awaitProbe(of: neighbour) else {
+            Issue.record("no probe of \(neighbour)")
+            return []
+        }
+        let request = handle(.connected(probe))
+        guard case .livenessRequest(let timestamp, let sender)? = sent(on: probe, request).first else {
+            Issue.record("the probe sent \(request)")
+            return []
+        }
+        return line(probe, Message.livenessReply(timestamp: timestamp, sender: sender, replier: neighbour).encoded)
+    }
 }

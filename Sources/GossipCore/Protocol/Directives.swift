@@ -36,6 +36,9 @@ public enum TimerID: Hashable, Sendable {
     /// A seed's periodic look at its members: probes suspects, drops the confirmed dead,
     /// suspects the silent, forgets old departures.
     case membership
+    /// The earliest deadline of a connection in a waiting phase is due (a peer's inbound
+    /// connection that has not said who it is, a probe that has not answered).
+    case connectionDeadline
 }
 
 /// A point on a monotonic clock (nanoseconds from an arbitrary origin). Deadlines are set on

@@ -1,183 +1,126 @@
-/// The peer's record of the gossip messages it has seen: a hash set keyed by the exact message
-/// text, with bounded memory.
+/// The peer's record of the gossip messages it has seen, exact and in bounded memory.
 ///
-/// Bound: at most `capacity` messages, each kept for at most `retention`; the oldest goes
-/// first. A message whose own timestamp is older than `retention` is refused as stale, so an
-/// evicted message cannot come round again and be taken for new.
+/// Deduplication is exact and cannot be evicted (`SeenMessages`): per origin and per run of
+/// that origin, which `Msg#`s were taken. What it forgets, it replaces with a timestamp floor
+/// below which messages are refused, so no message is ever delivered twice, however many
+/// others come after it. Around it, the checks that make one message one text:
+/// - the text is canonical (the decoder refuses any other spelling), so the numbers
+///   (timestamp, origin, `Msg#`) name the message;
+/// - a timestamp older than `retention` is stale, and one more than `maxClockSkew` ahead of
+///   this node's clock is refused (it would otherwise sit above every floor).
 ///
-/// Exact: a lookup compares the full text whenever the 64-bit hashes match, so two different
-/// messages are never taken for one, whatever their hashes.
-///
-/// Built by hand rather than on `Set<String>` because a relaying peer does one insert and, once
-/// full, one eviction per message: measured at full speed, `Set`'s SipHash and its deletion were
-/// a third of a peer's work. Here the messages sit in a ring in arrival order, and an open-
-/// addressing table (linear probing, backward-shift deletion) maps hashes to ring positions.
-/// The hash is keyed with a seed drawn at start, so a sender cannot choose colliding texts.
+/// Apart from that record, the log keeps the most recent `capacity` messages in a ring, in
+/// arrival order: what a new neighbour is sent (`recent(limit:)`). Leaving the ring changes
+/// nothing about what is a duplicate.
 public struct MessageLog: Sendable {
     public let capacity: Int
     public let retention: Duration
+    public let maxClockSkew: Duration
 
     struct Entry: Sendable {
         var message: GossipMessage
         var arrival: Instant
-        var hash: UInt64
     }
 
     /// Arrival order: the live entries are `ring[(head + k) % capacity]` for k in 0..<count.
     /// Grows by appending until it holds `capacity` entries, then wraps.
     private var ring: [Entry] = []
     private var head = 0
+    /// Messages in the ring (the most recent ones).
     public private(set) var count = 0
-    /// Ring positions by hash: each slot holds the position (high 32 bits) and the low 32 bits
-    /// of the entry's hash, so a probe rarely has to look at the ring; `empty` marks a free
-    /// slot. Its size is a power of two, at least twice `count`.
-    private var slots: [UInt64] = []
-    private static let empty = UInt64.max
+    /// Messages taken so far: the ring holds those numbered `inserted - count ..< inserted`.
+    public private(set) var inserted = 0
+    private var seen: SeenMessages
+    /// `now - retention`, never moving back: a wall clock set back must not make a message
+    /// fresh again once its record was dropped as stale.
+    private var staleBefore = Int64.min
 
-    private static func slotValue(position: Int, hash: UInt64) -> UInt64 {
-        UInt64(position) << 32 | (hash & 0xFFFF_FFFF)
-    }
-    private let seed: UInt64
-
-    public init(capacity: Int = 65_536, retention: Duration = .seconds(600), seed: UInt64 = 0x9E37_79B9_7F4A_7C15) {
+    public init(
+        capacity: Int = 65_536, retention: Duration = .seconds(600), maxClockSkew: Duration = .seconds(30),
+        maxOrigins: Int = 16_384
+    ) {
         precondition(capacity > 0 && capacity < Int(Int32.max))
         self.capacity = capacity
         self.retention = retention
-        self.seed = seed
+        self.maxClockSkew = maxClockSkew
+        self.seen = SeenMessages(maxOrigins: maxOrigins)
     }
 
+    /// Origins with a record (at most `maxOrigins`).
+    public var originCount: Int { seen.originCount }
+
+    /// Whether `message` has been taken (or can no longer be told from one that was).
     public func contains(_ message: GossipMessage) -> Bool {
-        find(message.text, hash: hash(message.text)) != nil
+        message.timestamp.milliseconds < staleBefore
+            || seen.contains(origin: message.origin, timestamp: message.timestamp.milliseconds, sequence: message.sequence)
     }
 
     /// What happened to a message offered to the log.
     public enum Outcome: Equatable, Sendable {
         case new
         case duplicate
+        /// Older than the retention, or than what the record can still tell apart.
         case stale
+        /// Timestamped more than `maxClockSkew` ahead of this node's clock.
+        case future
     }
 
-    /// Records `message` if it is new; evicts the oldest when full.
+    /// Records `message` if it is new.
     ///
     /// Expiry by age is left to `expire(now:)`, which the peer calls once per liveness check:
     /// doing it here too would touch the oldest entry on every message, duplicates included.
     public mutating func insert(_ message: GossipMessage, now: Now) -> Outcome {
+        let timestamp = message.timestamp.milliseconds
         // Stale first: a message older than the retention is refused whether or not its entry
         // has been expired yet, so the answer does not depend on when expiry last ran.
-        if message.timestamp.milliseconds < now.wall.milliseconds - retention.wholeMilliseconds { return .stale }
-        let h = hash(message.text)
-        if find(message.text, hash: h) != nil { return .duplicate }
-        if count == capacity { removeOldest() }
-        if slots.count < 2 * (count + 1) { grow() }
-        let position: Int
-        let entry = Entry(message: message, arrival: now.instant, hash: h)
-        if ring.count < capacity {
-            position = ring.count
-            ring.append(entry)
-        } else {
-            position = (head + count) % capacity
-            ring[position] = entry
+        let cutoff = now.wall.milliseconds - retention.wholeMilliseconds
+        if cutoff > staleBefore { staleBefore = cutoff }
+        if timestamp < staleBefore { return .stale }
+        if timestamp > now.wall.milliseconds + maxClockSkew.wholeMilliseconds { return .future }
+        switch seen.insert(origin: message.origin, timestamp: timestamp, sequence: message.sequence) {
+        case .seen: return .duplicate
+        case .belowFloor: return .stale
+        case .new: break
         }
-        count += 1
-        var slot = Int(truncatingIfNeeded: h) & (slots.count - 1)
-        while slots[slot] != Self.empty { slot = (slot + 1) & (slots.count - 1) }
-        slots[slot] = Self.slotValue(position: position, hash: h)
+        inserted += 1
+        let entry = Entry(message: message, arrival: now.instant)
+        if ring.count < capacity {
+            ring.append(entry)
+            count += 1
+        } else if count < capacity {
+            ring[(head + count) % capacity] = entry
+            count += 1
+        } else {
+            ring[head] = entry
+            head = (head + 1) % capacity
+        }
         return .new
     }
 
     /// The most recent messages, oldest first, at most `limit`: what a new neighbour is sent.
     public func recent(limit: Int) -> [GossipMessage] {
-        let take = min(limit, count)
-        return (count - take..<count).map { ring[(head + $0) % capacity].message }
+        recent(limit: limit, takenBefore: inserted)
     }
 
-    /// Drops the messages that arrived more than `retention` ago.
-    public mutating func expire(now: Instant) {
-        while count > 0, now - ring[head].arrival > retention { removeOldest() }
+    /// The most recent messages among those taken before the `mark`-th (a value of
+    /// `inserted`), oldest first, at most `limit`: the catch-up of a link that has been
+    /// getting every message since `mark`.
+    public func recent(limit: Int, takenBefore mark: Int) -> [GossipMessage] {
+        let end = count - max(0, inserted - mark)
+        guard end > 0 else { return [] }
+        let take = min(limit, end)
+        return (end - take..<end).map { ring[(head + $0) % capacity].message }
     }
 
-    // MARK: The table
-
-    /// The slot holding `text`, if present.
-    private func find(_ text: String, hash h: UInt64) -> Int? {
-        guard !slots.isEmpty else { return nil }
-        var slot = Int(truncatingIfNeeded: h) & (slots.count - 1)
-        let tag = h & 0xFFFF_FFFF
-        while slots[slot] != Self.empty {
-            if slots[slot] & 0xFFFF_FFFF == tag {
-                let entry = ring[Int(slots[slot] >> 32)]
-                if entry.hash == h && entry.message.text == text { return slot }
-            }
-            slot = (slot + 1) & (slots.count - 1)
+    /// Drops the messages that arrived more than `retention` ago from the ring, and the records
+    /// of origins whose every message is stale.
+    public mutating func expire(now: Now) {
+        while count > 0, now.instant - ring[head].arrival > retention {
+            head = (head + 1) % capacity
+            count -= 1
         }
-        return nil
-    }
-
-    private mutating func removeOldest() {
-        let oldest = ring[head]
-        if let slot = find(oldest.message.text, hash: oldest.hash) { deleteSlot(slot) }
-        head = (head + 1) % capacity
-        count -= 1
-    }
-
-    /// Empties `slot` and moves later entries of its probe run back, so every entry stays
-    /// reachable from its home slot without tombstones.
-    private mutating func deleteSlot(_ slot: Int) {
-        let mask = slots.count - 1
-        var hole = slot
-        var next = (hole + 1) & mask
-        while slots[next] != Self.empty {
-            // The low hash bits in the slot give the home slot (the table is under 2^32).
-            let home = Int(truncatingIfNeeded: slots[next] & 0xFFFF_FFFF) & mask
-            // Move the entry into the hole unless its home lies cyclically in (hole, next].
-            let between = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
-            if !between {
-                slots[hole] = slots[next]
-                hole = next
-            }
-            next = (next + 1) & mask
-        }
-        slots[hole] = Self.empty
-    }
-
-    private mutating func grow() {
-        let size = max(16, slots.count * 2)
-        slots = [UInt64](repeating: Self.empty, count: size)
-        for k in 0..<count {
-            let position = (head + k) % capacity
-            let h = ring[position].hash
-            var slot = Int(truncatingIfNeeded: h) & (size - 1)
-            while slots[slot] != Self.empty { slot = (slot + 1) & (size - 1) }
-            slots[slot] = Self.slotValue(position: position, hash: h)
-        }
-    }
-
-    /// A keyed 64-bit hash of the text's bytes, eight at a time.
-    private func hash(_ text: String) -> UInt64 {
-        var text = text
-        return text.withUTF8 { bytes in
-            var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
-            var i = 0
-            let raw = UnsafeRawBufferPointer(bytes)
-            while i + 8 <= bytes.count {
-                h = Self.mix(h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                i += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < bytes.count {
-                tail |= UInt64(bytes[i]) << shift
-                shift += 8
-                i += 1
-            }
-            return Self.mix(h ^ tail ^ 0xFF)
-        }
-    }
-
-    /// A multiply-xorshift finaliser (from SplitMix64).
-    private static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 31)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 29)
+        let cutoff = now.wall.milliseconds - retention.wholeMilliseconds
+        if cutoff > staleBefore { staleBefore = cutoff }
+        seen.prune(staleBefore: staleBefore)
     }
 }

@@ -23,12 +23,22 @@ extension PeerProtocol {
         log("\(LogText.created(message, sentTo: links.count))", &actions)
     }
 
-    mutating func received(_ message: GossipMessage, from peer: NodeAddress, now: Now, actions: inout [Action]) {
+    mutating func received(
+        _ message: GossipMessage, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]
+    ) {
         switch messageLog.insert(message, now: now) {
         case .duplicate:
             return  // Seen before: dropped silently, as the specification says.
         case .stale:
-            log("Dropped stale message \(message) from \(peer): older than the \(settings.logRetention) retention", &actions)
+            log(
+                "Dropped stale message \(message) from \(peer): older than the \(settings.logRetention.secondsText) retention, or than this peer can tell from one it has seen",
+                &actions)
+        case .future:
+            let ahead = Duration.milliseconds(message.timestamp.milliseconds - now.wall.milliseconds)
+            let error =
+                "message \(message) is timestamped \(ahead.secondsText) ahead of my clock (at most \(settings.maxClockSkew.secondsText) taken)"
+            log("Refused a message from \(peer): \(error)", &actions)
+            actions.append(.send(id, .error(error)))
         case .new where message.origin == address:
             // Ours, but not made by this run: a message of an earlier incarnation at this address,
             // still travelling. Remembered (so it is not taken again), not delivered as news.

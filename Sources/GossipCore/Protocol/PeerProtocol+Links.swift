@@ -60,9 +60,10 @@ extension PeerProtocol {
         case .linkAccepted(let said):
             if said != peer { log("Warning: peer \(peer) calls itself \(said); keeping \(peer)", &actions) }
             if let existing = neighbours[peer]?.connection, existing != id {
-                // It linked to us meanwhile; one link is enough.
+                // It linked to us meanwhile; one link is enough. It answered on its address.
                 roles[id] = nil
                 actions.append(.close(id))
+                markVerified(peer, actions: &actions)
                 return
             }
             attach(peer, on: id, dialledByUs: true, now: now, actions: &actions)
@@ -122,30 +123,57 @@ extension PeerProtocol {
         attach(peer, on: id, dialledByUs: neighbours[peer]?.dialledByUs ?? false, now: now, actions: &actions)
     }
 
-    /// A link is up: record the neighbour and send it the recent messages it may have missed.
+    /// A link is up: record the neighbour and, once it is verified, send it the recent
+    /// messages it may have missed (`PeerProtocol+Verification`).
     mutating func attach(_ peer: NodeAddress, on id: ConnectionID, dialledByUs: Bool, now: Now, actions: inout [Action]) {
         roles[id] = .link(peer)
+        // We dialled it and it accepted, or it was verified before: it answers on its address.
+        let verified = dialledByUs || neighbours[peer]?.verified == true
         if neighbours[peer] == nil {
             neighbourOrder.append(peer)
             log(
-                "Linked with peer \(peer) (\(dialledByUs ? "outbound" : "inbound")); \(neighbourOrder.count) neighbours", &actions
-            )
+                "Linked with peer \(peer) (\(dialledByUs ? "outbound" : verified ? "inbound" : "inbound, not verified yet")); \(neighbourOrder.count) neighbours",
+                &actions)
         } else {
             log("Link with peer \(peer) is up again", &actions)
         }
         var liveness = neighbours[peer]?.liveness ?? Liveness(missLimit: settings.livenessMisses)
         liveness.replyReceived()  // It answered on a fresh connection: it is alive.
-        neighbours[peer] = Neighbour(connection: id, liveness: liveness, dialledByUs: dialledByUs)
+        let probe = neighbours[peer]?.probe
+        neighbours[peer] = Neighbour(
+            connection: id, liveness: liveness, dialledByUs: dialledByUs, verified: verified, probe: probe,
+            linkedAt: messageLog.inserted)
         candidates.removeAll { $0 == peer }
         linksChanged()
-        for message in messageLog.recent(limit: settings.syncLimit) {
+        if verified {
+            if let probe {
+                roles[probe] = nil
+                actions.append(.close(probe))
+                neighbours[peer]?.probe = nil
+            }
+            sendCatchUp(on: id, actions: &actions)
+        } else {
+            verifySoon(peer, link: id, now: now, actions: &actions)
+        }
+    }
+
+    /// The recent messages of the log taken before `mark` (by default all), for a neighbour
+    /// whose link came up then.
+    mutating func sendCatchUp(on id: ConnectionID, before mark: Int? = nil, actions: inout [Action]) {
+        for message in messageLog.recent(limit: settings.syncLimit, takenBefore: mark ?? messageLog.inserted) {
             actions.append(.send(id, .gossip(message)))
         }
     }
 
-    /// A link dropped. The neighbour stays: liveness decides whether it is dead, and both ends
-    /// dial again at each liveness check until the link is back or the neighbour is dead.
+    /// A link dropped. A verified neighbour stays: liveness decides whether it is dead, and
+    /// both ends dial again at each liveness check until the link is back or the neighbour is
+    /// dead. An unverified one is forgotten: it never showed it is what it claimed.
     mutating func linkLost(_ peer: NodeAddress, why: String, actions: inout [Action]) {
+        guard neighbours[peer]?.verified == true else {
+            forget(peer, actions: &actions)
+            log("Link with peer \(peer) \(why) before it was verified; forgotten", &actions)
+            return
+        }
         log("Link with peer \(peer) \(why)", &actions)
         neighbours[peer]?.connection = nil
         linksChanged()
@@ -161,7 +189,7 @@ extension PeerProtocol {
         if replyTimeoutArmed, neighbours[peer]?.liveness.awaitingReply == true { heardFrom(peer, actions: &actions) }
         switch message {
         case .gossip(let gossip):
-            received(gossip, from: peer, now: now, actions: &actions)
+            received(gossip, from: peer, on: id, now: now, actions: &actions)
         case .leave(let said) where said == peer:
             // It stops on purpose: drop it now, and never report it dead.
             neighbourLeft(peer, on: id, actions: &actions)
@@ -198,33 +226,20 @@ extension PeerProtocol {
     mutating func neighbourLeft(_ peer: NodeAddress, on id: ConnectionID, actions: inout [Action]) {
         roles[id] = nil
         actions.append(.close(id))
-        forget(peer)
+        forget(peer, actions: &actions)
         log("Peer \(peer) left; \(neighbourOrder.count) neighbours", &actions)
     }
 
-    /// Drops a neighbour for good (dead or departed).
-    mutating func forget(_ peer: NodeAddress) {
+    /// Drops a neighbour for good (dead, departed, or unverified and gone).
+    mutating func forget(_ peer: NodeAddress, actions: inout [Action]) {
+        if let probe = neighbours[peer]?.probe {
+            roles[probe] = nil
+            actions.append(.close(probe))
+        }
         neighbours[peer] = nil
         linksChanged()
         neighbourOrder.removeAll { $0 == peer }
         candidates.removeAll { $0 == peer }
-    }
-
-    /// Closes connections that have not asked for a link within a liveness interval: a
-    /// connection that says nothing must not hold a slot for good.
-    mutating func expireSilentInbound(now: Now, actions: inout [Action]) {
-        let silent = roles.compactMap { id, role -> (ConnectionID, NodeAddress)? in
-            if case .inbound(let remote, let since) = role, now.instant - since >= settings.livenessInterval {
-                return (id, remote)
-            }
-            return nil
-        }.sorted { $0.0.number < $1.0.number }
-        for (id, remote) in silent {
-            roles[id] = nil
-            actions.append(.send(id, .error("no Link Request within \(settings.livenessInterval); closing")))
-            actions.append(.close(id))
-            log("Closed the connection from \(remote): no Link Request in time", &actions)
-        }
     }
 
     /// Gives up on dials that got no answer within a liveness interval.

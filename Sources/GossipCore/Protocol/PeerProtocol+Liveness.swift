@@ -24,13 +24,14 @@ extension PeerProtocol {
         let next = now.instant + settings.livenessInterval + (early ? settings.livenessInterval / 8 : .zero)
         nextRoundAt = next
         actions.append(.schedule(.liveness, at: next))
-        messageLog.expire(now: now.instant)
+        messageLog.expire(now: now)
         renewRegistrations(now: now, actions: &actions)
         expireDials(now: now, actions: &actions)
-        expireSilentInbound(now: now, actions: &actions)
+        verifyUnverified(now: now, actions: &actions)
         retryUndeliveredReports(now: now, actions: &actions)
         for peer in neighbourOrder {
-            guard let neighbour = neighbours[peer] else { continue }
+            // Only a verified neighbour is monitored (`PeerProtocol+Verification`).
+            guard let neighbour = neighbours[peer], neighbour.verified else { continue }
             neighbours[peer]?.liveness.requestSent()
             if let id = neighbour.connection {
                 actions.append(.send(id, .livenessRequest(timestamp: now.wall, sender: address)))
@@ -41,7 +42,7 @@ extension PeerProtocol {
                 dial(peer, now: now, actions: &actions)
             }
         }
-        if !neighbourOrder.isEmpty {
+        if neighbours.values.contains(where: \.verified) {
             let due = now.instant + settings.effectiveLivenessTimeout
             actions.append(.schedule(.livenessTimeout, at: due))
             replyTimeoutArmed = true
@@ -64,7 +65,7 @@ extension PeerProtocol {
             return
         }
         let awaiting = neighbourOrder.filter { neighbours[$0]?.liveness.awaitingReply == true }
-        if awaiting.count >= 2, awaiting.count == neighbourOrder.count {
+        if awaiting.count >= 2, awaiting.count == neighbours.values.count(where: \.verified) {
             log("No neighbour answered this round: this peer may be the one cut off; counting no misses, reconnecting", &actions)
             renewSoon = true
             for peer in awaiting {
@@ -145,6 +146,6 @@ extension PeerProtocol {
             roles[id] = nil
             actions.append(.close(id))
         }
-        forget(peer)
+        forget(peer, actions: &actions)
     }
 }

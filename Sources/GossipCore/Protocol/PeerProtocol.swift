@@ -36,6 +36,15 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// run is a function of its inputs (a `Dictionary`'s order is not).
     public internal(set) var neighbourOrder: [NodeAddress] = []
     var neighbours: [NodeAddress: Neighbour] = [:]
+    /// Connections that must reach their next phase by a deadline, in deadline order (every
+    /// entry is `settings.identifyTimeout` after it was made, so appending keeps the order):
+    /// inbound connections that have not said who they are, and verification probes.
+    /// Entries of connections that moved on are skipped when they come due.
+    var deadlines = DeadlineQueue()
+    /// Unverified links to probe once `probeDelay` has passed (`PeerProtocol+Verification`).
+    var probeStarts = DeadlineQueue()
+    /// When `.connectionDeadline` is armed for, if it is.
+    var connectionDeadlineAt: Instant?
     /// `Dead Node` reports a seed could not be given (its connection failed before they were
     /// sent): retried at the next liveness rounds while younger than `reportLifetime`.
     var undeliveredReports: [PendingReport] = []
@@ -58,8 +67,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
 
     public init(settings: PeerSettings, rng: SeededRandom) {
         self.settings = settings
-        var rng = rng
-        self.messageLog = MessageLog(capacity: settings.logCapacity, retention: settings.logRetention, seed: rng.next())
+        self.messageLog = MessageLog(
+            capacity: settings.logCapacity, retention: settings.logRetention, maxClockSkew: settings.maxClockSkew,
+            maxOrigins: settings.maxOrigins)
         self.rng = rng
     }
 
@@ -70,10 +80,13 @@ public struct PeerProtocol: NodeInstance, Sendable {
         /// To a peer we asked to link with; waiting for its answer. `since` bounds the wait.
         case dialling(NodeAddress, since: Instant)
         /// From someone not yet identified, since `since`: the first line must be a
-        /// `Link Request`, within one liveness interval.
+        /// `Link Request` (or a seed's liveness probe), within `settings.identifyTimeout`.
         case inbound(remote: NodeAddress, since: Instant)
         /// An established link with a neighbour.
         case link(NodeAddress)
+        /// Our check that a peer which linked to us answers on the address it claimed: a
+        /// `Liveness Request` as the first line, as seeds probe (`PeerProtocol+Verification`).
+        case probe(NodeAddress)
     }
 
     /// One neighbour: its link (nil while the link is down) and its liveness.
@@ -82,6 +95,16 @@ public struct PeerProtocol: NodeInstance, Sendable {
         var liveness: Liveness
         /// We opened this link, so we are the one to open it again if it drops.
         var dialledByUs: Bool
+        /// It has shown it is what it claims: we dialled it, or it answered our probe on the
+        /// address it claimed. Only a verified neighbour is monitored, dialled again when its
+        /// link drops, sent the catch-up, and ever reported dead; an unverified one is a link
+        /// while its connection is open and is forgotten when it closes.
+        var verified: Bool
+        /// The probe checking an unverified neighbour's address, while one is under way.
+        var probe: ConnectionID?
+        /// `messageLog.inserted` when its link came up: every message since was flooded to it,
+        /// so its catch-up is what came before.
+        var linkedAt = 0
         /// The last dial to it was refused: its host says nothing listens there (strong evidence).
         var refused = false
     }
@@ -111,8 +134,11 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// Neighbours with a link up now, in link order.
     public var linkedNeighbours: [NodeAddress] { links.map(\.peer) }
 
+    /// Links others opened to us: every such neighbour, its link up or down (a verified one
+    /// whose link dropped keeps its place until it is back or reported dead), so the
+    /// neighbours this peer keeps are bounded by `maxLinks + maxInboundLinks`.
     var inboundLinkCount: Int {
-        neighbours.values.count { !$0.dialledByUs && $0.connection != nil }
+        neighbours.values.count { !$0.dialledByUs }
     }
 
     public mutating func start(now: Now, actions: inout [Action]) {
@@ -130,8 +156,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
         switch event {
         case .accepted(let id, let remote):
             roles[id] = .inbound(remote: remote, since: now.instant)
+            setDeadline(for: id, now: now, actions: &actions)
         case .connected(let id):
-            connected(id, actions: &actions)
+            connected(id, now: now, actions: &actions)
         case .connectFailed(let id, let reason):
             if reason.refused, case .dialling(let peer, _) = roles[id] { neighbours[peer]?.refused = true }
             connectionLost(id, why: "could not connect: \(reason)", now: now, actions: &actions)
@@ -157,6 +184,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
             livenessTimerFired(now: now, actions: &actions)
         case .timer(.livenessTimeout):
             livenessTimeoutFired(now: now, actions: &actions)
+        case .timer(.connectionDeadline):
+            connectionDeadlinesDue(now: now, actions: &actions)
         case .timer(.membership):
             break  // A seed's timer; a peer never arms it.
         }
@@ -169,13 +198,15 @@ public struct PeerProtocol: NodeInstance, Sendable {
         return id
     }
 
-    private mutating func connected(_ id: ConnectionID, actions: inout [Action]) {
+    private mutating func connected(_ id: ConnectionID, now: Now, actions: inout [Action]) {
         switch roles[id] {
         case .seed(let seed, let queued?):
             for message in queued { actions.append(.send(id, message)) }
             roles[id] = .seed(seed, queued: nil)
         case .dialling:
             actions.append(.send(id, .linkRequest(address)))
+        case .probe:
+            actions.append(.send(id, .livenessRequest(timestamp: now.wall, sender: address)))
         case .seed(_, nil), .inbound, .link, nil:
             break  // Open already, or not ours to open (or closed by us meanwhile).
         }
@@ -194,6 +225,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
             log("Connection from \(remote) \(why)", &actions)
         case .link(let peer):
             linkLost(peer, why: why, actions: &actions)
+        case .probe(let peer):
+            // Gone already: nothing to close.
+            if neighbours[peer]?.probe == id { neighbours[peer]?.probe = nil }
+            verificationFailed(peer, why: why, actions: &actions)
         }
     }
 
@@ -207,6 +242,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
     }
 
     private mutating func handleMessage(_ message: Message, on id: ConnectionID, now: Now, actions: inout [Action]) {
+        if case .probe(let peer) = roles[id] {
+            probeAnswer(message, from: peer, on: id, actions: &actions)
+            return
+        }
         if case .error(let reason) = message {
             // Never answer an error with an error: two confused nodes would ping-pong forever.
             if errorLogged(on: id, now: now) {
@@ -223,6 +262,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
             inboundFirstLine(message, from: remote, on: id, now: now, actions: &actions)
         case .link(let peer):
             linkLine(message, from: peer, on: id, now: now, actions: &actions)
+        case .probe:
+            break  // Taken above.
         case nil:
             break  // Closed by us already; what was in flight does not matter.
         }
@@ -272,7 +313,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// dialled, or the source of a connection it accepted.
     func host(of id: ConnectionID) -> NodeAddress.Host {
         switch roles[id] {
-        case .seed(let address, _), .dialling(let address, _), .link(let address), .inbound(let address, _): return address.host
+        case .seed(let address, _), .dialling(let address, _), .link(let address), .inbound(let address, _), .probe(let address):
+            return address.host
         case nil: return .ipv4(0, 0, 0, 0)
         }
     }
@@ -282,6 +324,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
         switch roles[id] {
         case .seed(let seed, _): return "seed \(seed)"
         case .dialling(let peer, _), .link(let peer): return "peer \(peer)"
+        case .probe(let peer): return "probe of \(peer)"
         case .inbound(let remote, _): return "\(remote)"
         case nil: return "\(id)"
         }

@@ -24,6 +24,16 @@ public struct PeerSettings: Sendable, Equatable {
     public var logCapacity = 65_536
     /// ...each kept at most this long.
     public var logRetention: Duration = .seconds(600)
+    /// A gossip message timestamped more than this ahead of the peer's clock is refused: it
+    /// would otherwise stay fresh, above every floor of the message log, for that much longer.
+    public var maxClockSkew: Duration = .seconds(30)
+    /// Origins the message log keeps an exact record for; past it the oldest is forgotten and
+    /// messages from origins without a record must be newer than it (`SeenMessages`).
+    public var maxOrigins = 16_384
+    /// How long an inbound connection may take to say who it is (its first line: a
+    /// `Link Request`, or a seed's probe), and a peer that linked to us to answer our probe
+    /// on the address it claimed.
+    public var identifyTimeout: Duration = .seconds(5)
 
     public init(address: NodeAddress, seeds: [NodeAddress]) {
         self.address = address
@@ -45,6 +55,9 @@ public struct PeerSettings: Sendable, Equatable {
         if livenessMisses < 1 { throw SettingsError(option: "--liveness-misses", problem: "must be at least 1") }
         if maxLinks < 1 { throw SettingsError(option: "--max-links", problem: "must be at least 1") }
         if maxInboundLinks < 1 { throw SettingsError(option: "--max-inbound", problem: "must be at least 1") }
+        if maxClockSkew < .zero { throw SettingsError(option: "--max-clock-skew", problem: "must be 0 or more") }
+        if identifyTimeout <= .zero { throw SettingsError(option: "--identify-timeout", problem: "must be greater than 0") }
+        if maxOrigins < 1 { throw SettingsError(option: "maxOrigins", problem: "must be at least 1") }
         if logRetention <= livenessInterval * livenessMisses {
             throw SettingsError(
                 option: "--liveness-interval", problem: "must be shorter than the message retention (600 s) divided by the misses"

@@ -72,7 +72,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
             checkArmedAt = nil
             checkMembers(now: now, actions: &actions)
             scheduleCheck(now: now, actions: &actions)
-        case .timer(.gossip), .timer(.liveness), .timer(.livenessTimeout), .command, .stopping:
+        case .timer(.gossip), .timer(.liveness), .timer(.livenessTimeout), .timer(.connectionDeadline), .command, .stopping:
             break  // A seed gossips nothing, takes no commands, and has nobody to say goodbye to.
         }
     }

@@ -255,7 +255,14 @@ extension Message {
         guard (1...18).contains(number.utf8.count), number.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
             let sequence = Int(number), sequence >= 1
         else { throw .malformed("gossip message", "Msg# '\(quote(number))' is not a number from 1") }
-        return GossipMessage(timestamp: ts, origin: origin, sequence: sequence, text: String(line))
+        let message = GossipMessage(timestamp: ts, origin: origin, sequence: sequence)
+        // One message, one text: the message log and every peer key on the exact text, so a
+        // second spelling (`007`, whole seconds, a mapped or uncompressed IPv6) is refused
+        // rather than taken for another message.
+        guard message.text.utf8.elementsEqual(line.utf8) else {
+            throw .malformed("gossip message", "not written canonically; the one spelling is '\(message.text)'")
+        }
+        return message
     }
 
     /// A bounded, printable excerpt of untrusted text, for error messages and logs: at most

@@ -4,12 +4,16 @@
 /// message on the wire, the logs and the command-line options all go through it, so an IPv6
 /// address is written the same way everywhere (`[::1]:5001`, lowercase, RFC 5952 compressed)
 /// and two spellings of one address compare equal.
+///
+/// An IPv4-mapped IPv6 host (`::ffff:127.0.0.1`, how a dual-stack socket shows an IPv4 client)
+/// is its IPv4 address: it is stored as IPv4 from the moment it is parsed or built, so
+/// `[::ffff:127.0.0.1]:5001` and `127.0.0.1:5001` are one node to every table and comparison.
 public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var host: Host
     public var port: UInt16
 
     public init(host: Host, port: UInt16) {
-        self.host = host
+        self.host = host.unmapped
         self.port = port
     }
 
@@ -50,7 +54,8 @@ public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertib
         /// socket shows an IPv4 client) written as the IPv4 address it is.
         public var unmapped: Host {
             guard case .ipv6(0, let low) = self, low >> 32 == 0xFFFF else { return self }
-            return .ipv4(UInt8(truncatingIfNeeded: low >> 24), UInt8(truncatingIfNeeded: low >> 16),
+            return .ipv4(
+                UInt8(truncatingIfNeeded: low >> 24), UInt8(truncatingIfNeeded: low >> 16),
                 UInt8(truncatingIfNeeded: low >> 8), UInt8(truncatingIfNeeded: low))
         }
 
@@ -150,6 +155,10 @@ public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertib
 extension NodeAddress {
     /// Parses `a.b.c.d:port` or `[v6]:port`; the whole text must be the address.
     public init(parsing text: some StringProtocol) throws(AddressError) {
+        if let plain = Self.plainIPv4(text.utf8) {
+            self = plain
+            return
+        }
         // `fe80::1:5001`: an IPv6 host without its brackets (an IPv4 host has dots before its colon).
         if text.first != "[", text.count(where: { $0 == ":" }) > 1, !text.prefix(while: { $0 != ":" }).contains(".") {
             throw .unbracketedIPv6(String(text))
@@ -157,6 +166,36 @@ extension NodeAddress {
         var scanner = FieldScanner(Substring(text))
         self = try scanner.address()
         guard scanner.isAtEnd else { throw .trailing(String(text)) }
+    }
+
+    /// `a.b.c.d:port` written plainly (no leading zeros), read in one pass over the bytes: the
+    /// common case, and the one an outsider can send by the thousand (`Link Request`). Nil for
+    /// anything else, which the general parser then reads (and explains, when it is wrong).
+    static func plainIPv4(_ bytes: some Collection<UInt8>) -> NodeAddress? {
+        var value: UInt32 = 0
+        var part: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            if byte &- 48 < 10 {
+                if digits == 1 && part == 0 { return nil }  // A leading zero.
+                part = part * 10 + UInt32(byte &- 48)
+                digits += 1
+                if digits > 5 { return nil }
+            } else if byte == UInt8(ascii: "."), dots < 3, (1...3).contains(digits), part <= 255 {
+                value = value << 8 | part
+                (part, digits, dots) = (0, 0, dots + 1)
+            } else if byte == UInt8(ascii: ":"), dots == 3, (1...3).contains(digits), part <= 255 {
+                value = value << 8 | part
+                (part, digits, dots) = (0, 0, 4)
+            } else {
+                return nil
+            }
+        }
+        guard dots == 4, digits > 0, part >= 1, part <= 65535 else { return nil }
+        let host = Host.ipv4(UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF))
+        return NodeAddress(host: host, port: UInt16(part))
     }
 
     /// Parses a host alone (`127.0.0.1`, `::1` or `[::1]`), as given to `--host`.
@@ -182,7 +221,24 @@ extension NodeAddress {
         return .ipv4(octets[0], octets[1], octets[2], octets[3])
     }
 
+    /// Parses an IPv6 host (without brackets). RFC 4291's dotted form for the last 32 bits
+    /// (`::ffff:127.0.0.1`) is read too; an IPv4-mapped host comes back as its IPv4 address.
     static func parseIPv6(_ text: Substring, whole: String) throws(AddressError) -> Host {
+        try parseIPv6Groups(text, whole: whole).unmapped
+    }
+
+    private static func parseIPv6Groups(_ text: Substring, whole: String) throws(AddressError) -> Host {
+        var text = text
+        // A dotted IPv4 tail stands for the last two groups.
+        var tail4: [UInt16] = []
+        if let lastColon = text.lastIndex(of: ":"), text[text.index(after: lastColon)...].contains(".") {
+            let dotted = text[text.index(after: lastColon)...]
+            guard case .ipv4(let a, let b, let c, let d) = try? parseIPv4(dotted, whole: whole) else { throw .badIPv6(whole) }
+            tail4 = [UInt16(a) << 8 | UInt16(b), UInt16(c) << 8 | UInt16(d)]
+            // Keep the colon when it is half of a "::" (`::1.2.3.4`), drop it otherwise.
+            let before = text[..<lastColon]
+            text = before.hasSuffix(":") ? text[...lastColon] : before
+        }
         // Split once around "::" (at most one), then each side into hex groups.
         let halves = text.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false)
         func groups(_ part: Substring) throws(AddressError) -> [UInt16] {
@@ -197,13 +253,13 @@ extension NodeAddress {
             return result
         }
         if halves.count == 1 {
-            let all = try groups(halves[0])
+            let all = try groups(halves[0]) + tail4
             guard all.count == 8 else { throw .badIPv6(whole) }
             return .ipv6(groups: all)
         }
         if halves[1].contains("::") { throw .badIPv6(whole) }
         let head = try groups(halves[0])
-        let tail = try groups(halves[1])
+        let tail = try groups(halves[1]) + tail4
         guard head.count + tail.count <= 7 else { throw .badIPv6(whole) }
         return .ipv6(groups: head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail)
     }
