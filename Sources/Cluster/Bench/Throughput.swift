@@ -68,7 +68,10 @@ enum Throughput {
     }
 
     /// The send window, then the drain: until the counters have every line sent, or nothing
-    /// has come for 500 ms, or 15 s have passed.
+    /// has come for 500 ms while the peer was idle, or 15 s have passed. Idle, not only quiet:
+    /// a debug peer on a loaded machine spends seconds on one turn of its loop (thousands of
+    /// lines read, forwarded only when the turn ends), so quiet alone ended the drain before
+    /// its first forwarded line and counted nothing accepted.
     private static func pump(
         _ neighbours: [PlayedNeighbour], peer pid: pid_t, for duration: Duration, into result: inout Result,
         context: BenchContext
@@ -87,13 +90,25 @@ enum Throughput {
         let sendEnd = start + duration
         let drainLimit = sendEnd + .seconds(15)
         var lastLineAt = start
+        // When the peer was last seen working without a line coming (its CPU time advancing), and
+        // its CPU time then.
+        var lastBusyAt = start
+        var peerCPUChecked = ProcessProbe.cpuNanoseconds(pid) ?? 0
         var sending = true
         while true {
             let now = SystemClock.monotonic()
             if sending && (now >= sendEnd || source.linesSent >= maxLines) { sending = false }
             if !sending {
                 let allIn = counters.allSatisfy { $0.gossipLines >= source.linesSent || $0.closedReason != nil }
-                if allIn || now - lastLineAt >= .milliseconds(500) || now >= drainLimit { break }
+                if allIn || now >= drainLimit { break }
+                if now - max(lastLineAt, lastBusyAt) >= .milliseconds(500) {
+                    // Quiet for 500 ms: done, unless the peer used more than 4 % of a core since the
+                    // last look (it is still working through what it was sent).
+                    let cpu = ProcessProbe.cpuNanoseconds(pid) ?? peerCPUChecked
+                    if cpu - peerCPUChecked < 20_000_000 { break }
+                    peerCPUChecked = cpu
+                    lastBusyAt = now
+                }
             }
             fds[0].events = Int16(POLLIN) | (sending ? Int16(POLLOUT) : 0)
             _ = poll(&fds, nfds_t(fds.count), 50)
