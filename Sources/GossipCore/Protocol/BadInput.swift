@@ -59,6 +59,21 @@ public struct BadInput: Sendable {
     }
 
     /// The last answer on a connection closed by `strike`.
+    /// Refuses one line: `Error:` back, the log entry if any, and, when this connection has
+    /// now sent nothing but refused lines for a while, the closing error and the close. Returns
+    /// the reason to hand the instance's own connection-ended bookkeeping, nil if it stays open.
+    /// (Seed and peer share this; each then forgets the connection in its own way.)
+    mutating func refuse(
+        _ reply: String, log entry: LogEntry?, on id: ConnectionID, now: Now, closing: Bool, _ actions: inout [Action]
+    ) -> String? {
+        if let entry { actions.append(.log(entry)) }
+        actions.append(.send(id, .error(reply)))
+        guard !closing, strike(id, now: now.instant) else { return nil }
+        actions.append(.send(id, .error(closingReason)))
+        actions.append(.close(id))
+        return "closed: \(closeAfter) lines refused within \(interval.secondsText)"
+    }
+
     var closingReason: String {
         "\(closeAfter) lines refused within \(interval.secondsText); closing the connection"
     }

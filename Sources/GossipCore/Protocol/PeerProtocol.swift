@@ -305,14 +305,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
         _ reply: String, log entry: LogEntry?, on id: ConnectionID, now: Now, closing: Bool = false,
         _ actions: inout [Action]
     ) {
-        if let entry { actions.append(.log(entry)) }
-        actions.append(.send(id, .error(reply)))
-        guard !closing, badInput.strike(id, now: now.instant) else { return }
-        actions.append(.send(id, .error(badInput.closingReason)))
-        actions.append(.close(id))
-        connectionLost(
-            id, why: "closed: \(badInput.closeAfter) lines refused within \(badInput.interval.secondsText)", now: now,
-            actions: &actions)
+        guard let why = badInput.refuse(reply, log: entry, on: id, now: now, closing: closing, &actions) else { return }
+        connectionLost(id, why: why, now: now, actions: &actions)
     }
 
     /// The host at the other end of a connection, as far as the peer knows it: the address it
