@@ -58,7 +58,7 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
     public mutating func start(now: Now, actions: inout [Action]) {
         let start = actions.count
         base.start(now: now, actions: &actions)
-        log("Cluster key set: every connection must prove it before its lines are taken", &actions)
+        log(.clusterKeySet, &actions)
         afterBase(from: start, actions: &actions)
     }
 

@@ -52,9 +52,7 @@ public struct BadInput: Sendable {
         for summary in log.summaries(now: now) {
             let source = summary.source.map { "\($0)" } ?? "other sources (more than \(log.maxSources) in that period)"
             actions.append(
-                .log(
-                    "\(summary.suppressed) more errors from \(source) suppressed (at most \(log.burst) logged per \(log.interval.secondsText))"
-                ))
+                .log(.errorsSuppressed(count: summary.suppressed, source: source, burst: log.burst, interval: log.interval)))
         }
     }
 
@@ -64,7 +62,7 @@ public struct BadInput: Sendable {
     /// the reason to hand the instance's own connection-ended bookkeeping, nil if it stays open.
     /// (Seed and peer share this; each then forgets the connection in its own way.)
     mutating func refuse(
-        _ reply: String, log entry: LogEntry?, on id: ConnectionID, now: Now, closing: Bool, _ actions: inout [Action]
+        _ reply: String, log entry: NodeEvent?, on id: ConnectionID, now: Now, closing: Bool, _ actions: inout [Action]
     ) -> String? {
         if let entry { actions.append(.log(entry)) }
         actions.append(.send(id, .error(reply)))

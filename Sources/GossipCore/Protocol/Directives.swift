@@ -166,8 +166,9 @@ public enum Action: Hashable, Sendable {
     case send(ConnectionID, Message)
     /// Close a connection once what is queued on it is sent. No `.closed` event follows.
     case close(ConnectionID)
-    /// Write a line to the node's log (the shell adds the local time).
-    case log(LogEntry)
+    /// Report an event: the shell writes it to the node's log (adding the local time) and,
+    /// at the console level or above, to the console.
+    case log(NodeEvent)
     /// Fire `.timer(id)` at `at` (replacing any earlier deadline for the same id).
     case schedule(TimerID, at: Instant)
     /// Disarm the timer: it will not fire until scheduled again.
@@ -188,9 +189,9 @@ public protocol NodeInstance {
 }
 
 extension NodeInstance {
-    /// Appends `.log(entry)` when logging is on; the entry is not even built otherwise.
-    func log(_ entry: @autoclosure () -> LogEntry, _ actions: inout [Action]) {
-        if logging { actions.append(.log(entry())) }
+    /// Appends `.log(event)` when logging is on; the event is not even built otherwise.
+    func log(_ event: @autoclosure () -> NodeEvent, _ actions: inout [Action]) {
+        if logging { actions.append(.log(event())) }
     }
 
     /// The actions for starting, as a value: handy in tests.

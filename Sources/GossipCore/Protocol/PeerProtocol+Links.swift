@@ -15,7 +15,7 @@ extension PeerProtocol {
         for i in 0..<wanted { knownPeers.swapAt(i, Int.random(in: i..<knownPeers.count, using: &rng)) }
         candidates = Array(knownPeers.prefix(wanted))
         knownPeers = []
-        if candidates.isEmpty { log("No other peers known yet; waiting for peers to link to us", &actions) }
+        if candidates.isEmpty { log(.noPeersYet, &actions) }
         dialNextCandidates(now: now, actions: &actions)
     }
 
@@ -51,14 +51,14 @@ extension PeerProtocol {
     mutating func dial(_ peer: NodeAddress, now: Now, actions: inout [Action]) {
         let id = newConnection(to: peer, actions: &actions)
         roles[id] = .dialling(peer, since: now.instant)
-        log("Linking to peer \(peer)", &actions)
+        log(.linking(peer), &actions)
     }
 
     /// The answer of a peer we dialled.
     mutating func dialAnswer(_ message: Message, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
         switch message {
         case .linkAccepted(let said):
-            if said != peer { log("Warning: peer \(peer) calls itself \(said); keeping \(peer)", &actions) }
+            if said != peer { log(.peerMisnamed(peer, calls: said), &actions) }
             if let existing = neighbours[peer]?.connection, existing != id {
                 // It linked to us meanwhile; one link is enough. It answered on its address.
                 roles[id] = nil
@@ -70,7 +70,7 @@ extension PeerProtocol {
         case .linkRefused(let reason):
             roles[id] = nil
             actions.append(.close(id))
-            log("Peer \(peer) refused the link: \(Message.quoteText(reason))", &actions)
+            log(.linkRefusedByPeer(peer, reason: Message.quoteText(reason)), &actions)
             dialNextCandidates(now: now, actions: &actions)
         case .register, .listPeers, .peerList, .deadNode, .linkRequest, .livenessRequest, .livenessReply, .gossip, .error,
             .leave, .listMembers, .members, .auth:
@@ -85,12 +85,12 @@ extension PeerProtocol {
         if case .livenessRequest(let timestamp, let sender) = message {
             // A seed checking on us (it was told we are dead): answer, and let it close.
             actions.append(.send(id, .livenessReply(timestamp: timestamp, sender: sender, replier: address)))
-            log("Liveness probe from \(sender) (\(remote)): answered", &actions)
+            log(.livenessProbeAnswered(sender, remote: remote), &actions)
             return
         }
         guard case .linkRequest(let peer) = message else {
             let error = "send 'Link Request:<IP>:<port>' first (a peer takes links, not '\(Message.quote(message.encoded[...]))')"
-            let entry: LogEntry? = errorLogged(on: id, now: now) ? "Unexpected message from \(remote): \(error)" : nil
+            let entry: NodeEvent? = errorLogged(on: id, now: now) ? .unexpectedMessage(from: "\(remote)", error: "\(error)") : nil
             answerError(error, log: entry, on: id, now: now, &actions)
             return
         }
@@ -116,7 +116,7 @@ extension PeerProtocol {
             actions.append(.send(id, .linkRefused(refusal)))
             actions.append(.close(id))
             roles[id] = nil
-            log("Refused link from \(peer) (\(remote)): \(refusal)", &actions)
+            log(.linkRefused(peer, remote: remote, refusal: "\(refusal)"), &actions)
             return
         }
         actions.append(.send(id, .linkAccepted(address)))
@@ -131,11 +131,10 @@ extension PeerProtocol {
         let verified = dialledByUs || neighbours[peer]?.verified == true
         if neighbours[peer] == nil {
             neighbourOrder.append(peer)
-            log(
-                "Linked with peer \(peer) (\(dialledByUs ? "outbound" : verified ? "inbound" : "inbound, not verified yet")); \(neighbourOrder.count) neighbours",
-                &actions)
+            let origin: LinkOrigin = dialledByUs ? .outbound : verified ? .inbound : .inboundUnverified
+            log(.linked(peer, origin: origin, neighbours: neighbourOrder.count), &actions)
         } else {
-            log("Link with peer \(peer) is up again", &actions)
+            log(.linkUpAgain(peer), &actions)
         }
         var liveness = neighbours[peer]?.liveness ?? Liveness(missLimit: settings.livenessMisses)
         liveness.replyReceived()  // It answered on a fresh connection: it is alive.
@@ -171,10 +170,10 @@ extension PeerProtocol {
     mutating func linkLost(_ peer: NodeAddress, why: String, actions: inout [Action]) {
         guard neighbours[peer]?.verified == true else {
             forget(peer, actions: &actions)
-            log("Link with peer \(peer) \(why) before it was verified; forgotten", &actions)
+            log(.linkLostUnverified(peer, why: why), &actions)
             return
         }
-        log("Link with peer \(peer) \(why)", &actions)
+        log(.linkLost(peer, why: why), &actions)
         neighbours[peer]?.connection = nil
         linksChanged()
     }
@@ -195,12 +194,12 @@ extension PeerProtocol {
             neighbourLeft(peer, on: id, actions: &actions)
         case .livenessRequest(let timestamp, let sender):
             actions.append(.send(id, .livenessReply(timestamp: timestamp, sender: sender, replier: address)))
-            log(.about("Liveness request from ", peer, ": answered"), &actions)
+            log(.livenessAnswered(peer), &actions)
             joinRoundToRequest(now: now, actions: &actions)
         case .livenessReply(_, let sender, _):
             guard sender == address else {
                 let error = "liveness reply for \(sender), not for me (\(address))"
-                let entry: LogEntry? = errorLogged(on: id, now: now) ? "Bad liveness reply from \(peer): \(error)" : nil
+                let entry: NodeEvent? = errorLogged(on: id, now: now) ? .badLivenessReply(from: peer, error: "\(error)") : nil
                 answerError(error, log: entry, on: id, now: now, &actions)
                 return
             }
@@ -227,7 +226,7 @@ extension PeerProtocol {
         roles[id] = nil
         actions.append(.close(id))
         forget(peer, actions: &actions)
-        log("Peer \(peer) left; \(neighbourOrder.count) neighbours", &actions)
+        log(.neighbourLeft(peer, neighbours: neighbourOrder.count), &actions)
     }
 
     /// Drops a neighbour for good (dead, departed, or unverified and gone).
@@ -251,7 +250,7 @@ extension PeerProtocol {
         for (id, peer) in late {
             roles[id] = nil
             actions.append(.close(id))
-            log("Link to \(peer) failed: no answer to the link request", &actions)
+            log(.linkFailed(peer, why: "no answer to the link request"), &actions)
         }
         if !late.isEmpty { dialNextCandidates(now: now, actions: &actions) }
     }

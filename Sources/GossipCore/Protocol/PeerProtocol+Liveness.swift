@@ -66,7 +66,7 @@ extension PeerProtocol {
         }
         let awaiting = neighbourOrder.filter { neighbours[$0]?.liveness.awaitingReply == true }
         if awaiting.count >= 2, awaiting.count == neighbours.values.count(where: \.verified) {
-            log("No neighbour answered this round: this peer may be the one cut off; counting no misses, reconnecting", &actions)
+            log(.roundUnanswered, &actions)
             renewSoon = true
             for peer in awaiting {
                 guard var neighbour = neighbours[peer] else { continue }
@@ -99,7 +99,7 @@ extension PeerProtocol {
     /// The process was not running for a while: forgive every neighbour what it missed, and
     /// renew with the seeds now (they may have dropped us meanwhile).
     mutating func wokeUp(late: Duration, actions: inout [Action]) {
-        log("Woke up \(late.secondsText) late (this process was paused); not counting missed replies", &actions)
+        log(.wokeLate(late), &actions)
         renewSoon = true
         for peer in neighbourOrder { neighbours[peer]?.liveness.forgive() }
     }
@@ -113,11 +113,11 @@ extension PeerProtocol {
         for report in waiting {
             let message = Message.deadNode(dead: report.dead, timestamp: report.timestamp, reporter: address)
             guard now.instant - report.madeAt < reportLifetime else {
-                log("Dropped a report for seed \(report.seed), too old to matter: \(message.encoded)", &actions)
+                log(.reportDropped(seed: report.seed, report: message.encoded), &actions)
                 continue
             }
             guard neighbours[report.dead] == nil else { continue }  // Linked again since: not dead.
-            log("Reporting again to seed \(report.seed): \(message.encoded)", &actions)
+            log(.reportResent(seed: report.seed, report: message.encoded), &actions)
             send(message, toSeed: report.seed, actions: &actions)
         }
     }
@@ -140,7 +140,7 @@ extension PeerProtocol {
 
     mutating func reportDead(_ peer: NodeAddress, neighbour: Neighbour, now: Now, actions: inout [Action]) {
         let report = Message.deadNode(dead: peer, timestamp: now.wall, reporter: address)
-        log("Reporting \(report.encoded) (\(neighbour.liveness.misses) liveness requests unanswered)", &actions)
+        log(.reportingDead(peer, misses: neighbour.liveness.misses, report: report.encoded), &actions)
         for seed in registeredSeeds { send(report, toSeed: seed, actions: &actions) }
         if let id = neighbour.connection {
             roles[id] = nil

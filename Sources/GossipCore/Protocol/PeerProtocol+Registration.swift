@@ -38,9 +38,7 @@ extension PeerProtocol {
 
     mutating func startRegistration(now: Now, actions: inout [Action]) {
         seeds.choose(from: settings.seeds, using: &rng)
-        log(
-            "Registering with \(seeds.quorum) of \(seeds.order.count) seeds: \(LogEntry.describe(Array(seeds.order.prefix(seeds.quorum))))",
-            &actions)
+        log(.registering(quorum: seeds.quorum, of: seeds.order.count, seeds: Array(seeds.order.prefix(seeds.quorum))), &actions)
         for _ in 0..<seeds.quorum { askNextSeed(now: now, actions: &actions) }
     }
 
@@ -89,8 +87,8 @@ extension PeerProtocol {
         case .asked(_, let lostAt):
             seeds[seed] = .registered(renewalSentAt: nil)
             seeds.succeeded(seed)
-            log(.list("Peer list from seed \(seed): ", list), &actions)
-            if lostAt != nil { log("Registered again with seed \(seed)", &actions) }
+            log(.peerList(seed: seed, peers: list), &actions)
+            if lostAt != nil { log(.registeredAgain(seed: seed), &actions) }
             guard linkingStarted else {
                 // Gathered as they come; made a union (each address once) when registration ends.
                 knownPeers.append(contentsOf: others)
@@ -108,7 +106,7 @@ extension PeerProtocol {
         _ seed: NodeAddress, id: ConnectionID, unsent: [Message], why: String, now: Now, actions: inout [Action]
     ) {
         if seedConnections[seed] == id { seedConnections[seed] = nil }
-        log("Connection to seed \(seed) \(why)", &actions)
+        log(.seedConnectionEnded(seed: seed, why: why), &actions)
         // A death report that never left must not be lost with the connection: try again later
         // (while it is still worth anything; see `retryUndeliveredReports`).
         for case .deadNode(let dead, let timestamp, _) in unsent {
@@ -117,7 +115,7 @@ extension PeerProtocol {
         switch seeds[seed] {
         case .registered:
             // Listed there until now: the seed restarted, or unlisted us. Register again at once.
-            log("Registering again with seed \(seed)", &actions)
+            log(.registeringAgain(seed: seed), &actions)
             ask(seed, now: now, lostAt: now.instant, actions: &actions)
         case .asked:
             registrationFailed(seed, now: now, actions: &actions)
@@ -136,9 +134,9 @@ extension PeerProtocol {
         }
         let retryAt = backOff(seed, now: now, actions: &actions)
         if askNextSeed(now: now, actions: &actions) {
-            log("Registration with seed \(seed) failed; trying another seed instead", &actions)
+            log(.registrationFailedSwitching(seed: seed), &actions)
         } else if !linkingStarted || seeds.registered.count < seeds.quorum {
-            log("Registration with seed \(seed) failed; will try again in \((retryAt - now.instant).secondsText)", &actions)
+            log(.registrationFailedRetrying(seed: seed, after: retryAt - now.instant), &actions)
         }
         registrationProgressed(now: now, actions: &actions)
     }
@@ -160,7 +158,7 @@ extension PeerProtocol {
         roles[id] = nil
         if seedConnections[seed] == id { seedConnections[seed] = nil }
         actions.append(.close(id))
-        log("Seed \(seed) refused the registration: \(reason)", &actions)
+        log(.registrationRefused(seed: seed, reason: reason), &actions)
         if case .registered = seeds[seed] {
             // Listed until now (a renewal refused): not any more.
             seeds[seed] = .asked(since: now.instant, lostAt: nil)
@@ -187,9 +185,9 @@ extension PeerProtocol {
         knownPeers = knownPeers.enumerated().filter { $0.offset == 0 || knownPeers[$0.offset - 1] != $0.element }.map(\.element)
         let registered = seeds.registered.count
         if registered < seeds.quorum {
-            log("Warning: registered with only \(registered) of the \(seeds.quorum) seeds wanted", &actions)
+            log(.registeredUnderQuorum(registered: registered, wanted: seeds.quorum), &actions)
         }
-        log(.list("Registered with \(registered) seeds; \(knownPeers.count) peers known: ", knownPeers), &actions)
+        log(.registered(seeds: registered, known: knownPeers.count, peers: knownPeers), &actions)
         startLinking(now: now, actions: &actions)
     }
 
@@ -212,7 +210,7 @@ extension PeerProtocol {
                 // No answer since the last renewal: the connection is stuck. A fresh one is not.
                 roles[id] = nil
                 actions.append(.close(id))
-                log("Seed \(seed) did not answer the last renewal; reconnecting", &actions)
+                log(.seedRenewalUnanswered(seed: seed), &actions)
             }
             seeds[seed] = .registered(renewalSentAt: now.instant)
             send(.register(address), toSeed: seed, actions: &actions)
@@ -223,7 +221,7 @@ extension PeerProtocol {
                 ask(seed, now: now, lostAt: lostAt, actions: &actions)
             } else {
                 backOff(seed, now: now, actions: &actions)
-                log("Seed \(seed) stayed away for \(rejoinGrace); registering with another seed", &actions)
+                log(.seedAway(seed: seed, grace: rejoinGrace), &actions)
             }
         }
         while seeds.committed < seeds.quorum, askNextSeed(now: now, actions: &actions) {}
@@ -237,7 +235,7 @@ extension PeerProtocol {
                 roles[id] = nil
                 actions.append(.close(id))
             }
-            log("Seed \(seed) did not answer the registration in time", &actions)
+            log(.seedRegistrationTimedOut(seed: seed), &actions)
             registrationFailed(seed, now: now, actions: &actions)
         }
     }
@@ -248,6 +246,6 @@ extension PeerProtocol {
         let told = seeds.order.filter { seedConnections[$0] != nil }
         for seed in told { send(.leave(address), toSeed: seed, actions: &actions) }
         for link in links { actions.append(.send(link.connection, .leave(address))) }
-        log("Leaving: told \(told.count) seeds and \(links.count) neighbours", &actions)
+        log(.leaving(seeds: told.count, neighbours: links.count), &actions)
     }
 }

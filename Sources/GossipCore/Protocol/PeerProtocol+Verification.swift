@@ -64,7 +64,7 @@ extension PeerProtocol {
             neighbour.probe = nil
         }
         neighbours[peer] = neighbour
-        log("Link with peer \(peer) verified: it answers on its address", &actions)
+        log(.linkVerified(peer), &actions)
         // What came since the link came up was flooded to it already.
         if let id = neighbour.connection { sendCatchUp(on: id, before: neighbour.linkedAt, actions: &actions) }
     }
@@ -79,7 +79,7 @@ extension PeerProtocol {
             neighbour.probe = nil
         }
         neighbours[peer] = neighbour
-        log("Peer \(peer) does not answer on its address (\(why)); its link stays unverified", &actions)
+        log(.linkUnverified(peer, why: why), &actions)
     }
 
     /// Probes again every unverified neighbour whose link is up and has no probe under way.
@@ -125,9 +125,7 @@ extension PeerProtocol {
                     .send(
                         id, .error("nothing identified this connection within \(settings.identifyTimeout.secondsText); closing")))
                 actions.append(.close(id))
-                log(
-                    "Closed the connection from \(remote): it did not identify itself within \(settings.identifyTimeout.secondsText)",
-                    &actions)
+                log(.unidentifiedClosed(remote: remote, timeout: settings.identifyTimeout), &actions)
             case .probe(let peer):
                 verificationFailed(peer, why: "no answer within \(settings.identifyTimeout.secondsText)", actions: &actions)
             case .seed, .dialling, .link, nil:

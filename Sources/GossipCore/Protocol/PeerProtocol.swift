@@ -142,7 +142,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     }
 
     public mutating func start(now: Now, actions: inout [Action]) {
-        log(.list("Peer listening on \(address); seeds: ", settings.seeds), &actions)
+        log(.peerListening(address, seeds: settings.seeds), &actions)
         startRegistration(now: now, actions: &actions)
         if settings.messageCount > 0 {
             actions.append(.schedule(.gossip, at: now.instant + settings.gossipInterval))
@@ -221,10 +221,10 @@ public struct PeerProtocol: NodeInstance, Sendable {
         case .seed(let seed, let queued):
             seedConnectionLost(seed, id: id, unsent: queued ?? [], why: why, now: now, actions: &actions)
         case .dialling(let peer, _):
-            log("Link to \(peer) failed: \(why)", &actions)
+            log(.linkFailed(peer, why: why), &actions)
             dialNextCandidates(now: now, actions: &actions)
         case .inbound(let remote, _):
-            log("Connection from \(remote) \(why)", &actions)
+            log(.connectionEnded(remote: "\(remote)", why: why), &actions)
         case .link(let peer):
             linkLost(peer, why: why, actions: &actions)
         case .probe(let peer):
@@ -255,7 +255,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
                 return
             }
             if errorLogged(on: id, now: now) {
-                log("Error from \(name(of: id)): \(Message.quoteText(reason))", &actions)
+                log(.errorReceived(from: name(of: id), reason: Message.quoteText(reason)), &actions)
             }
             return
         }
@@ -281,14 +281,14 @@ public struct PeerProtocol: NodeInstance, Sendable {
         _ error: some Error & CustomStringConvertible, on id: ConnectionID, now: Now, closing: Bool = false,
         actions: inout [Action]
     ) {
-        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Bad input from \(name(of: id)): \(error)" : nil
+        let entry: NodeEvent? = errorLogged(on: id, now: now) ? .badInput(from: name(of: id), error: "\(error)") : nil
         answerError(error.description, log: entry, on: id, now: now, closing: closing, &actions)
     }
 
     /// Refuses a line that this kind of connection does not take.
     mutating func unexpected(_ message: Message, on id: ConnectionID, now: Now, actions: inout [Action]) {
         let error = "unexpected '\(Message.quote(message.encoded[...]))' on this connection"
-        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Unexpected message from \(name(of: id)): \(error)" : nil
+        let entry: NodeEvent? = errorLogged(on: id, now: now) ? .unexpectedMessage(from: name(of: id), error: "\(error)") : nil
         answerError(error, log: entry, on: id, now: now, &actions)
     }
 
@@ -302,7 +302,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// errors are over their rate (`BadInput`: then they are counted and summarised), and the
     /// connection closed once it has sent nothing but refused lines for a while.
     mutating func answerError(
-        _ reply: String, log entry: LogEntry?, on id: ConnectionID, now: Now, closing: Bool = false,
+        _ reply: String, log entry: NodeEvent?, on id: ConnectionID, now: Now, closing: Bool = false,
         _ actions: inout [Action]
     ) {
         guard let why = badInput.refuse(reply, log: entry, on: id, now: now, closing: closing, &actions) else { return }

@@ -20,14 +20,14 @@ extension SeedProtocol {
             actions.append(.close(id))
             noteRefusal(
                 "connections refused from \(remote.host): over its limit",
-                line: "Refused a connection from \(remote): \(why); more such refusals are counted, not logged, for \(SeedSettings.refusalSummaryInterval.secondsText)",
+                event: .connectionRefused(remote: remote, reason: why, quietFor: SeedSettings.refusalSummaryInterval),
                 now: now, actions: &actions)
             return
         }
         connectionsPerHost[remote.host] = open + 1
         remotes[id] = remote
         watch(id, now: now, actions: &actions)
-        log("Connection from \(remote)", &actions)
+        log(.connectionOpened(remote: remote), &actions)
     }
 
     /// A connection's registration ended (it left, expired, or its probe failed) while the
@@ -56,8 +56,8 @@ extension SeedProtocol {
 
     /// Logs a refusal the first time its kind (`key`) is seen in an interval; afterwards only
     /// counts it, and the count is logged when the interval ends (`deadlinesDue`).
-    mutating func noteRefusal(_ key: String, line: String, now: Now, actions: inout [Action]) {
-        if refusals.note(key, now: now.instant) { log(LogEntry(.text(line)), &actions) }
+    mutating func noteRefusal(_ key: String, event: @autoclosure () -> NodeEvent, now: Now, actions: inout [Action]) {
+        if refusals.note(key, now: now.instant) { log(event(), &actions) }
         armDeadlines(now: now, actions: &actions)
     }
 
@@ -96,16 +96,16 @@ extension SeedProtocol {
             forgetConnection(id)
             if named < Self.namedExpiriesPerWake {
                 named += 1
-                log("Closed the connection from \(remote): it did not register within \(timeout) (or was idle that long after a query)", &actions)
+                log(.unregisteredClosed(remote: remote, timeout: settings.identifyTimeout), &actions)
             } else {
                 unnamed += 1
             }
         }
         if unnamed > 0 {
-            log("Closed \(unnamed) more connections that did not register within \(timeout)", &actions)
+            log(.unregisteredClosedMore(count: unnamed, timeout: settings.identifyTimeout), &actions)
         }
         for (key, count) in refusals.due(now: now.instant) where count > 0 {
-            log("In the last \(SeedSettings.refusalSummaryInterval.secondsText), \(count) more \(key)", &actions)
+            log(.refusalsCounted(interval: SeedSettings.refusalSummaryInterval, count: count, what: key), &actions)
         }
         startJoinProbes(now: now, actions: &actions)
         armDeadlines(now: now, actions: &actions)

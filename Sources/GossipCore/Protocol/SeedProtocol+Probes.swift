@@ -36,7 +36,7 @@ extension SeedProtocol {
             joinProbesInFlight += 1
             watch(id, now: now, actions: &actions)
         } else {
-            log("Probing \(peer) (\(id))", &actions)
+            log(.probing(peer), &actions)
         }
     }
 
@@ -73,9 +73,7 @@ extension SeedProtocol {
         guard membership.verify(peer, now: now.instant) else { return }
         let connection = membership.connection(of: peer)
         let remote = connection.flatMap { remotes[$0] }
-        log(
-            "Registered peer \(peer) (connection from \(remote.map(\.description) ?? "?")); \(registry.count) peers listed",
-            &actions)
+        log(.peerRegistered(peer, connection: remote, listed: registry.count), &actions)
         if let connection, registeredOn[connection] == peer {
             let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: peer, using: &rng)
             actions.append(.send(connection, .peerList(list)))
@@ -90,7 +88,7 @@ extension SeedProtocol {
         let text = "\(Self.registrationRefused): \(peer) did not answer the seed's probe (\(why)); retry later"
         noteRefusal(
             "registrations refused from \(peer.host): the probe failed",
-            line: "Refused the registration of \(peer): its probe failed (\(why)); more such refusals from \(peer.host) are counted, not logged, for \(SeedSettings.refusalSummaryInterval.secondsText)",
+            event: .registrationProbeFailed(peer: peer, why: why, quietFor: SeedSettings.refusalSummaryInterval),
             now: now, actions: &actions)
         if let connection, registeredOn[connection] == peer {
             actions.append(.send(connection, .error(text)))
@@ -111,7 +109,7 @@ extension SeedProtocol {
             return
         }
         guard reason.refused else {
-            log("Probe of \(probe.peer) could not connect (\(reason)); still suspect", &actions)
+            log(.probeConnectFailed(probe.peer, reason: "\(reason)"), &actions)
             return
         }
         drop(probe.peer, evidence: "its port refused the seed's probe", now: now, actions: &actions)
@@ -127,7 +125,7 @@ extension SeedProtocol {
                 joinFailed(peer, why: "it answered '\(quoted)'", now: now, actions: &actions)
                 startJoinProbes(now: now, actions: &actions)
             } else {
-                log("Probe of \(peer) got '\(quoted)' instead of a liveness reply", &actions)
+                log(.probeWrongAnswer(peer, answer: quoted), &actions)
             }
             return
         }
@@ -135,7 +133,7 @@ extension SeedProtocol {
             joinVerified(peer, now: now, actions: &actions)
             startJoinProbes(now: now, actions: &actions)
         } else if membership.heard(from: peer, now: now.instant) {
-            log("Peer \(peer) answered the seed's probe: alive, no longer suspect", &actions)
+            log(.probeAnswered(peer), &actions)
         }
     }
 
@@ -153,9 +151,7 @@ extension SeedProtocol {
             case .expired(let peer, let since):
                 let connection = membership.connection(of: peer)
                 guard membership.remove(peer, as: .expired, now: now.instant) else { continue }
-                log(
-                    "Removed peer \(peer): expired (no renewal for \((now.instant - since).secondsText)); \(registry.count) peers listed",
-                    &actions)
+                log(.removedExpired(peer, silence: now.instant - since, listed: registry.count), &actions)
                 if let connection, registeredOn[connection] == peer { unregistered(connection, now: now, actions: &actions) }
             case .silent(let peer, let since):
                 accuse(

@@ -57,7 +57,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
     }
 
     public mutating func start(now: Now, actions: inout [Action]) {
-        log("Seed listening on \(address)", &actions)
+        log(.seedListening(address), &actions)
     }
 
     /// Arms the membership check for when it next has something to do (`nextCheck`, a walk
@@ -137,7 +137,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
             deadlines.extend(id, now: now.instant)
             let list = registry.sample(limit: Limits.maxPeerListEntries, excluding: nil, using: &rng)
             actions.append(.send(id, .peerList(list)))
-            log("List query from \(sender(id)): sent \(list.count) of \(registry.count) peers", &actions)
+            log(.listQuery(from: sender(id), sent: list.count, listed: registry.count), &actions)
         case .listMembers(let offset):
             deadlines.extend(id, now: now.instant)
             let rows = membership.rows()
@@ -156,14 +156,14 @@ public struct SeedProtocol: NodeInstance, Sendable {
                 return
             }
             if membership.remove(peer, as: .left, now: now.instant) {
-                log("Removed peer \(peer): left; \(registry.count) peers listed", &actions)
+                log(.removedLeft(peer, listed: registry.count), &actions)
                 scheduleCheck(by: now.instant + settings.departureRetention, now: now, actions: &actions)
             }
             unregistered(id, now: now, actions: &actions)
         case .error(let reason):
             // Never answer an error with an error: two confused nodes would ping-pong forever.
             if errorLogged(on: id, now: now) {
-                log("Error from \(sender(id)): \(Message.quoteText(reason))", &actions)
+                log(.errorReceived(from: sender(id), reason: Message.quoteText(reason)), &actions)
             }
         case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members, .auth:
             refuseLine("a seed does not take '\(Message.quote(text[...]))'", on: id, now: now, &actions)
@@ -213,7 +213,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
         case .joining:
             return  // Its probe is under way or queued; the answer comes with its outcome.
         case .refuted:
-            log("Peer \(peer) registered again while suspect: alive, no longer suspect", &actions)
+            log(.suspectRegisteredAgain(peer), &actions)
             scheduleCheck(by: now.instant + settings.silenceLimit, now: now, actions: &actions)
         case .renewed:
             break  // Once an interval per peer: the log would be nothing else.
@@ -227,10 +227,10 @@ public struct SeedProtocol: NodeInstance, Sendable {
     private mutating func report(
         _ dead: NodeAddress, by reporter: NodeAddress, text: String, on id: ConnectionID, now: Now, actions: inout [Action]
     ) {
-        log("Received \(text) from \(sender(id))", &actions)
+        log(.deadReportReceived(from: sender(id), report: text), &actions)
         guard registeredOn[id] == reporter, membership.status(of: reporter) != nil, !membership.isJoining(reporter) else {
             let why = "report refused: \(reporter) has not registered on this connection"
-            let entry: LogEntry? = errorLogged(on: id, now: now) ? "Refused a Dead Node report from \(sender(id)): \(why)" : nil
+            let entry: NodeEvent? = errorLogged(on: id, now: now) ? .deadReportRefused(from: sender(id), why: why) : nil
             answerError(why, log: entry, on: id, now: now, &actions)
             return
         }
@@ -240,13 +240,13 @@ public struct SeedProtocol: NodeInstance, Sendable {
     mutating func accuse(_ peer: NodeAddress, by accuser: NodeAddress, reason: String, now: Now, actions: inout [Action]) {
         switch membership.accuse(peer, by: accuser, reason: reason, now: now.instant) {
         case .notListed:
-            log("Dead peer \(peer) (\(reason)) is not listed here; nothing to do", &actions)
+            log(.deadNotListed(peer, reason: reason), &actions)
         case .nowSuspect:
-            log("Suspect peer \(peer): \(reason); checking it", &actions)
+            log(.suspect(peer, reason: reason), &actions)
             startProbe(peer, now: now, actions: &actions)
             scheduleCheck(by: now.instant + settings.checkInterval, now: now, actions: &actions)
         case .stillSuspect(let count):
-            log("Peer \(peer) is still suspect (\(reason); \(count) accusers)", &actions)
+            log(.stillSuspect(peer, accusers: count, reason: reason), &actions)
         }
     }
 
@@ -256,7 +256,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
         let connection = membership.connection(of: peer)
         guard membership.remove(peer, as: .dead, now: now.instant) else { return }
         scheduleCheck(by: now.instant + settings.departureRetention, now: now, actions: &actions)
-        log("Removed peer \(peer): dead (\(evidence)); \(registry.count) peers listed", &actions)
+        log(.removedDead(peer, evidence: evidence, listed: registry.count), &actions)
         if let connection, registeredOn[connection] == peer {
             actions.append(.send(connection, .error("unlisted: \(evidence); register again if you are alive")))
             actions.append(.close(connection))
@@ -271,15 +271,15 @@ public struct SeedProtocol: NodeInstance, Sendable {
             if probe.joining {
                 joinFailed(probe.peer, why: "the probe's connection \(why)", now: now, actions: &actions)
             } else {
-                log("Probe of \(probe.peer) \(why)", &actions)
+                log(.probeEnded(probe.peer, why: why), &actions)
             }
             return
         }
         guard remotes[id] != nil else { return }  // Closed by the seed already.
-        log("Connection from \(sender(id)) \(why)", &actions)
+        log(.connectionEnded(remote: sender(id), why: why), &actions)
         if let peer = registeredOn[id], membership.connection(of: peer) == id {
             if membership.forgetJoining(peer) {
-                log("Registration of \(peer) withdrawn: its connection \(why) before its probe answered", &actions)
+                log(.registrationWithdrawn(peer, why: why), &actions)
             } else {
                 accuse(peer, by: address, reason: "its registration connection \(why)", now: now, actions: &actions)
             }
@@ -293,13 +293,13 @@ public struct SeedProtocol: NodeInstance, Sendable {
         _ error: some Error & CustomStringConvertible, on id: ConnectionID, now: Now, closing: Bool = false,
         actions: inout [Action]
     ) {
-        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Bad input from \(sender(id)): \(error)" : nil
+        let entry: NodeEvent? = errorLogged(on: id, now: now) ? .badInput(from: sender(id), error: "\(error)") : nil
         answerError(error.description, log: entry, on: id, now: now, closing: closing, &actions)
     }
 
     /// Refuses a well-formed line the seed does not take here, saying why.
     private mutating func refuseLine(_ why: String, on id: ConnectionID, now: Now, _ actions: inout [Action]) {
-        let entry: LogEntry? = errorLogged(on: id, now: now) ? "Refused a line from \(sender(id)): \(why)" : nil
+        let entry: NodeEvent? = errorLogged(on: id, now: now) ? .lineRefused(from: sender(id), why: why) : nil
         answerError(why, log: entry, on: id, now: now, &actions)
     }
 
@@ -313,7 +313,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
     /// errors are over their rate (`BadInput`: then they are counted and summarised), and the
     /// connection closed once it has sent nothing but refused lines for a while.
     private mutating func answerError(
-        _ reply: String, log entry: LogEntry?, on id: ConnectionID, now: Now, closing: Bool = false,
+        _ reply: String, log entry: NodeEvent?, on id: ConnectionID, now: Now, closing: Bool = false,
         _ actions: inout [Action]
     ) {
         guard let why = badInput.refuse(reply, log: entry, on: id, now: now, closing: closing, &actions) else { return }

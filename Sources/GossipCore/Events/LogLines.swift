@@ -1,4 +1,5 @@
-extension LogText {
+/// Splitting a log into its lines (the one way readers do it).
+public enum LogLines {
     /// Calls `body` with each complete line of a log's text, without its newline.
     ///
     /// Lines end at a `\n` byte, and only there: never split a log by `Character` (Swift takes
@@ -6,7 +7,7 @@ extension LogText {
     /// with the next one). A last line without its newline is left out: it is torn (the
     /// node was killed while writing it) or still being written, and half a line must not be
     /// read as a whole one.
-    public static func forEachLine(in text: Substring, _ body: (Substring) throws -> Void) rethrows {
+    public static func forEach(in text: Substring, _ body: (Substring) throws -> Void) rethrows {
         let utf8 = text.utf8
         var start = utf8.startIndex
         while let newline = utf8[start...].firstIndex(of: 10) {
@@ -15,13 +16,13 @@ extension LogText {
         }
     }
 
-    /// The complete lines of a log's text, as `forEachLine` reads them.
+    /// The complete lines of a log's text, as `forEach` reads them.
     public static func lines(in text: Substring) -> [Substring] {
         var lines: [Substring] = []
-        forEachLine(in: text) { lines.append($0) }
+        forEach(in: text) { lines.append($0) }
         return lines
     }
 
-    /// The complete lines of a log's text, as `forEachLine` reads them.
+    /// The complete lines of a log's text, as `forEach` reads them.
     public static func lines(in text: String) -> [Substring] { lines(in: text[...]) }
 }

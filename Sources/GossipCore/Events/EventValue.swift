@@ -1,0 +1,74 @@
+/// One value of an event, as the renderer writes it and the parser reads it back.
+public enum EventValue: Hashable, Sendable {
+    case address(NodeAddress)
+    case optionalAddress(NodeAddress?)
+    case addresses([NodeAddress])
+    case message(GossipMessage)
+    case count(Int)
+    /// Kept to the millisecond: what a line shows and reads back.
+    case duration(Duration)
+    case text(String)
+
+    /// The type letters of a template's `{name:type}`.
+    enum Kind: String, Hashable, Sendable {
+        case address = "a"
+        case optionalAddress = "a?"
+        case addresses = "as"
+        case message = "m"
+        case count = "n"
+        case duration = "d"
+        case text = "t"
+    }
+
+    var kind: Kind {
+        switch self {
+        case .address: .address
+        case .optionalAddress: .optionalAddress
+        case .addresses: .addresses
+        case .message: .message
+        case .count: .count
+        case .duration: .duration
+        case .text: .text
+        }
+    }
+}
+
+/// One kind's sentence, split into its literal parts and its fields, once per process.
+struct EventTemplate: Sendable {
+    enum Part: Sendable {
+        case literal([UInt8])
+        case field(name: String, type: EventValue.Kind)
+    }
+
+    let name: String
+    let level: EventLevel
+    let parts: [Part]
+    /// The fields, in order.
+    let fields: [(name: String, type: EventValue.Kind)]
+
+    init(kind: EventKind) {
+        name = String(describing: kind)
+        let (level, sentence) = kind.definition
+        self.level = level
+        var parts: [Part] = []
+        var fields: [(String, EventValue.Kind)] = []
+        var rest = sentence[...]
+        while let open = rest.firstIndex(of: "{") {
+            if open > rest.startIndex { parts.append(.literal(Array(rest[..<open].utf8))) }
+            let close = rest[open...].firstIndex(of: "}")!
+            let spec = rest[rest.index(after: open)..<close].split(separator: ":")
+            let field = (String(spec[0]), EventValue.Kind(rawValue: String(spec[1]))!)
+            parts.append(.field(name: field.0, type: field.1))
+            fields.append(field)
+            rest = rest[rest.index(after: close)...]
+        }
+        if !rest.isEmpty { parts.append(.literal(Array(rest.utf8))) }
+        self.parts = parts
+        self.fields = fields
+    }
+
+    /// Every kind's template, by `EventKind.rawValue`.
+    static let table: [EventTemplate] = EventKind.allCases.map(EventTemplate.init(kind:))
+    static let byName: [String: EventKind] = Dictionary(
+        uniqueKeysWithValues: EventKind.allCases.map { (table[$0.rawValue].name, $0) })
+}
