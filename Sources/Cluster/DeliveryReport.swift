@@ -2,7 +2,7 @@ import GossipCore
 import GossipRuntime
 
 /// The messages each peer created and received, read from the peers' own log files (the
-/// `Created message` and `Received` lines): what the lab reckons its delivery from.
+/// `created` and `received` events): what the lab reckons its delivery from.
 /// (`cluster` follows its peers' logs as they grow instead: `RunDelivery`, `RunProgress`.)
 struct DeliveryReport {
     struct Row {
@@ -20,12 +20,11 @@ struct DeliveryReport {
             let text = (try? Files.read(entry.path)) ?? ""
             let utf8 = text.utf8
             let start = utf8.index(utf8.startIndex, offsetBy: min(entry.offset, utf8.count))
-            LogText.forEachLine(in: text[start...]) { line in
-                guard let event = LogText.event(inLogLine: line) else { return }
-                if let message = LogText.receivedMessage(inEvent: event) {
-                    row.received.insert(message)
-                } else if let message = LogText.createdMessage(inEvent: event) {
-                    row.created.insert(message)
+            LogLines.forEach(in: text[start...]) { line in
+                switch EventParser.event(line) {
+                case .received(let message, _, _)?: row.received.insert(message)
+                case .created(let message, _)?: row.created.insert(message)
+                default: break
                 }
             }
             return row

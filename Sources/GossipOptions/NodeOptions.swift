@@ -15,6 +15,10 @@ public struct NodeOptions: Equatable, Sendable {
     public var rngSeed: UInt64?
     /// A file holding the cluster's shared secret (docs/PROTOCOL.md, "Cluster key").
     public var clusterKeyFile: String?
+    /// `--log-format`: how the log file and the console write events (docs/LOGS.md).
+    public var logFormat: LogFormat = .human
+    /// `--console-level`: the least level shown on the console; the file keeps every event.
+    public var consoleLevel: EventLevel = .info
 
     public init() {}
 
@@ -30,6 +34,12 @@ public struct NodeOptions: Equatable, Sendable {
             "the address other nodes should use for this one (an IP of this machine, or a name): written into "
                 + "registrations and messages, and the one connections come from; a peer needs it with --host 0.0.0.0"),
         OptionSpec("--log-dir", "DIR", default: "logs", "where the log file (seedlog_<port>.txt, peerlog_<port>.txt) is written"),
+        OptionSpec(
+            "--log-format", "human|json", default: "human",
+            "how the log file and the console write events: a line of text each, or a JSON object each (docs/LOGS.md)"),
+        OptionSpec(
+            "--console-level", "LEVEL", default: "info",
+            "the least level shown on the console: debug, info, warning or error (the log file keeps every level)"),
         OptionSpec("--rng-seed", "N", default: "random", "seed of the node's random choices, for a repeatable run"),
         OptionSpec(
             "--cluster-key-file", "FILE", default: "none: no key",
@@ -50,6 +60,18 @@ public struct NodeOptions: Equatable, Sendable {
             }
         case "--advertise": advertise = try reader.hostOrName(for: option)
         case "--log-dir": logDirectory = try reader.value(for: option)
+        case "--log-format":
+            let value = try reader.value(for: option)
+            guard let format = LogFormat(rawValue: value) else {
+                throw UsageError("--log-format takes human or json, not '\(value)'")
+            }
+            logFormat = format
+        case "--console-level":
+            let value = try reader.value(for: option)
+            guard let level = EventLevel(name: value) else {
+                throw UsageError("--console-level takes debug, info, warning or error, not '\(value)'")
+            }
+            consoleLevel = level
         case "--rng-seed": rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
         case "--cluster-key-file": clusterKeyFile = try reader.value(for: option)
         default: return false

@@ -163,7 +163,7 @@ public final class EventLoop<Instance: NodeInstance> {
         now = SystemClock.now()
         log.setTime(microseconds: SystemClock.wallMicroseconds())
         if ready < 0 && errno != EINTR {
-            log.write("Fatal: poll failed: \(Errno.text())")
+            log.write(.pollFailed(Errno.text()))
             log.flush()
             return 1
         }
@@ -178,8 +178,9 @@ public final class EventLoop<Instance: NodeInstance> {
         if let due = turnedAway.summaryDue, now.instant >= due {
             for summary in turnedAway.summaries(now: now.instant) {
                 log.write(
-                    "\(summary.suppressed) more connections from \(summary.source.map { "\($0)" } ?? "other hosts") turned away "
-                        + "(at most \(turnedAway.burst) logged per \(turnedAway.interval.secondsText))")
+                    .turnedAwaySuppressed(
+                        count: summary.suppressed, source: summary.source.map { "\($0)" } ?? "other hosts",
+                        burst: turnedAway.burst, interval: turnedAway.interval))
             }
         }
         return nil
@@ -206,7 +207,7 @@ public final class EventLoop<Instance: NodeInstance> {
                 refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(fd)
                 if turnedAway.admit(remote.host, now: now.instant) {
-                    log.write("Turned away a connection from \(remote): \(limits.maxConnections) connections open")
+                    log.write(.turnedAway(remote: remote, open: limits.maxConnections))
                 }
                 continue
             }
@@ -227,8 +228,7 @@ public final class EventLoop<Instance: NodeInstance> {
             refusal.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             close(fd)
             if turnedAway.admit(remote.host, now: now.instant) {
-                log.write(
-                    "Turned away a connection from \(remote): out of file descriptors (\(connections.count) connections open)")
+                log.write(.turnedAwayNoDescriptors(remote: remote, open: connections.count))
             }
         }
         spareDescriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -241,7 +241,7 @@ public final class EventLoop<Instance: NodeInstance> {
         var lines: [LineFramer.Item] = []
         if count <= 0 {
             if count < 0 && errno == EINTR { return }
-            if count < 0 { log.write("Standard input cannot be read (\(Errno.text())); operator commands are off") }
+            if count < 0 { log.write(.commandsOff(Errno.text())) }
             commandInput = nil  // End of input: the node runs on without commands.
             // A last command without its newline (`printf broadcast | peer ...`) still counts.
             if count == 0, let last = commandFramer.finish() { lines.append(last) }
@@ -250,15 +250,15 @@ public final class EventLoop<Instance: NodeInstance> {
         }
         for item in lines {
             guard case .line(let text) = item else {
-                log.write("Unknown command (not a line of text); \(OperatorCommand.help)")
+                log.write(.unreadableCommand)
                 continue
             }
             if text[...].trimmingWhitespace().isEmpty { continue }
             guard let command = OperatorCommand(parsing: text[...]) else {
-                log.write("Unknown command '\(Message.quote(text[...]))'; \(OperatorCommand.help)")
+                log.write(.unknownCommand(Message.quote(text[...])))
                 continue
             }
-            log.write("Command: \(Message.quote(text[...].trimmingWhitespace()))")
+            log.write(.command(Message.quote(text[...].trimmingWhitespace())))
             deliver(.command(command), now: now)
         }
         if commandFramer.failed { commandFramer = LineFramer() }
@@ -491,8 +491,7 @@ public final class EventLoop<Instance: NodeInstance> {
     /// A connection that does not read what it is sent is closed, with the reason in the log,
     /// rather than buffered without bound; the instance hears `.writeQueueFull`.
     private func cutOff(_ connection: Connection, because reason: String, now: Now) {
-        let remote = Sockets.remoteAddress(connection.fd).map { "\($0)" } ?? "?"
-        log.write("Cut off \(remote) (\(connection.id)): it does not read what it is sent; \(reason)")
+        log.write(.cutOff(remote: Sockets.remoteAddress(connection.fd), reason: reason))
         let closing = connection.closing
         drop(connection)
         if !closing { instance.handle(.closed(connection.id, .writeQueueFull), now: now, actions: &actions) }
@@ -549,7 +548,7 @@ public final class EventLoop<Instance: NodeInstance> {
     }
 
     private func shutdown(signal: Int32, now: Now) {
-        log.write("Received \(SignalPipe.name(signal)); closing \(connections.count) connections and exiting")
+        log.write(.signal(SignalPipe.name(signal), connections: connections.count))
         // The instance's goodbye (a peer's `Leave`) is queued like any output and written below.
         deliver(.stopping, now: now)
         for case let connection? in slots {
@@ -557,7 +556,7 @@ public final class EventLoop<Instance: NodeInstance> {
             drop(connection)
         }
         close(listener)
-        log.write("Stopped")
+        log.write(.stopped)
         log.flush()
     }
 }

@@ -1,8 +1,9 @@
 import Glibc
 import GossipCore
 
-/// Writes a node's log: each event one line, prefixed with the local time, appended to the log
-/// file and shown on the console.
+/// Writes a node's log: each event one line (`EventRenderer`: a human line or a JSON line,
+/// `--log-format`), stamped with the local time, appended to the log file and, from
+/// `--console-level` up, shown on the console.
 ///
 /// Lines are buffered and written once per event-loop turn (`flush`), so logging never costs a
 /// system call per event; once written they are in the kernel, so they survive the process
@@ -11,20 +12,28 @@ import GossipCore
 /// bad lines) holds no more than that. The shell flushes the log before it writes any socket
 /// (write-ahead: a message is in the log file before it is forwarded to anyone).
 ///
-/// The file is the record and is written first, in full. The console (`Console`) never
-/// blocks: what it cannot take is dropped there and counted, and the file says so, at once the
-/// first time and then at most every `consoleNoteInterval` seconds while it goes on.
+/// The file is the record and is written first, in full: every event of every level. The
+/// console gets the events at its level and above; a human console line names the node
+/// (`[127.0.0.1:6001]` after the level), so nodes started from one shell can be told apart.
+/// The console (`Console`) never blocks: what it cannot take is dropped there and counted, and
+/// the file says so, at once the first time and then at most every `consoleNoteInterval`
+/// seconds while it goes on.
 public final class LogSink {
     private let fileDescriptor: Int32
     private let console: Console?
     private var buffer: [UInt8] = []
+    private var consoleBuffer: [UInt8] = []
     public let path: String
+    /// The node writing: in every JSON line, and in human lines on the console.
+    let node: NodeAddress?
+    let format: LogFormat
+    let consoleLevel: EventLevel
     /// The buffer is written as soon as it holds this many bytes.
     let flushThreshold: Int
-    /// The local-time prefix of the lines written next, `2026-11-21 19:44:09.123456 `,
-    /// formatted once per second (a `localtime_r` per line would cost more than the line).
-    private var prefix: [UInt8] = []
-    private var prefixSecond: Int64 = -1
+    /// The local time of the lines written next, `2026-11-21 19:44:09.123456`, formatted
+    /// once per second (a `localtime_r` per line would cost more than the line).
+    private var time: [UInt8] = Array("1970-01-01 00:00:00.000000".utf8)
+    private var timeSecond: Int64 = -1
     /// Console bytes dropped that the file has already been told about, and when (seconds).
     private var notedDroppedBytes = 0
     private var notedAt: Int64?
@@ -32,16 +41,27 @@ public final class LogSink {
 
     /// Opens (creating the directory and file when missing) `<directory>/<name>` for appending.
     /// `console`: also show the lines on standard output.
-    public convenience init(directory: String, fileName: String, console: Bool = true) throws(RuntimeError) {
-        try self.init(directory: directory, fileName: fileName, console: console ? Console() : nil)
+    public convenience init(
+        directory: String, fileName: String, node: NodeAddress? = nil, format: LogFormat = .human,
+        consoleLevel: EventLevel = .info, console: Bool = true
+    ) throws(RuntimeError) {
+        try self.init(
+            directory: directory, fileName: fileName, console: console ? Console() : nil, node: node, format: format,
+            consoleLevel: consoleLevel)
     }
 
-    init(directory: String, fileName: String, console: Console?, flushThreshold: Int = 128 << 10) throws(RuntimeError) {
+    init(
+        directory: String, fileName: String, console: Console?, node: NodeAddress? = nil, format: LogFormat = .human,
+        consoleLevel: EventLevel = .info, flushThreshold: Int = 128 << 10
+    ) throws(RuntimeError) {
         try Files.makeDirectory(directory)
         path = directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
         fileDescriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fileDescriptor >= 0 else { throw RuntimeError("cannot open log file \(path): \(Errno.text())") }
         self.console = console
+        self.node = node
+        self.format = format
+        self.consoleLevel = consoleLevel
         self.flushThreshold = flushThreshold
         buffer.reserveCapacity(flushThreshold + 8192)
     }
@@ -52,32 +72,31 @@ public final class LogSink {
     /// sets it once per loop turn: the lines of one turn share their time.
     public func setTime(microseconds: Int64) {
         let second = microseconds / 1_000_000
-        if second != prefixSecond {
-            prefixSecond = second
-            prefix = Array(SystemClock.localSecondText(second).utf8) + Array(".000000 ".utf8)
+        if second != timeSecond {
+            timeSecond = second
+            time = Array(SystemClock.localSecondText(second).utf8) + Array(".000000".utf8)
         }
         var fraction = microseconds % 1_000_000
-        for index in stride(from: prefix.count - 2, through: prefix.count - 7, by: -1) {
-            prefix[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
+        for index in stride(from: time.count - 1, through: time.count - 6, by: -1) {
+            time[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
             fraction /= 10
         }
     }
 
-    /// Adds one entry's line, stamped with the time last set.
-    public func write(_ entry: LogEntry) {
-        buffer.append(contentsOf: prefix)
-        entry.render(into: &buffer)
-        buffer.append(10)
+    /// Adds one event's line, stamped with the time last set: to the file, and to the console
+    /// when the event is at the console's level or above.
+    public func write(_ event: NodeEvent) {
+        render(event, node: format == .json ? node : nil, into: &buffer)
+        if console != nil, event.level >= consoleLevel { render(event, node: node, into: &consoleBuffer) }
         if buffer.count >= flushThreshold { flush() }
     }
 
-    /// Adds one event line, stamped with the time last set. Anything in it that is not
-    /// printable ASCII is written escaped (`VisibleText`), so the line stays one line.
-    public func write(_ event: String) {
-        buffer.append(contentsOf: prefix)
-        VisibleText.appendPrintable(event, to: &buffer)
-        buffer.append(10)
-        if buffer.count >= flushThreshold { flush() }
+    private func render(_ event: NodeEvent, node: NodeAddress?, into bytes: inout [UInt8]) {
+        switch format {
+        case .human: EventRenderer.appendHuman(event, time: time, node: node, into: &bytes)
+        case .json: EventRenderer.appendJSON(event, time: time, node: node, into: &bytes)
+        }
+        bytes.append(10)
     }
 
     /// Bytes waiting for the next flush.
@@ -85,15 +104,16 @@ public final class LogSink {
 
     /// Writes what is buffered: to the file first (the record), then to the console.
     public func flush() {
-        guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { bytes in
-            Files.writeAll(fileDescriptor, bytes)
-            console?.write(bytes)
+        if !buffer.isEmpty {
+            buffer.withUnsafeBytes { Files.writeAll(fileDescriptor, $0) }
+            buffer.removeAll(keepingCapacity: true)
         }
-        buffer.removeAll(keepingCapacity: true)
-        if let console, console.droppedBytes > notedDroppedBytes,
-            notedAt.map({ prefixSecond - $0 >= Self.consoleNoteInterval }) ?? true
-        {
+        guard let console else { return }
+        if !consoleBuffer.isEmpty {
+            consoleBuffer.withUnsafeBytes { console.write($0) }
+            consoleBuffer.removeAll(keepingCapacity: true)
+        }
+        if console.droppedBytes > notedDroppedBytes, notedAt.map({ timeSecond - $0 >= Self.consoleNoteInterval }) ?? true {
             noteConsole(console)
         }
     }
@@ -101,13 +121,13 @@ public final class LogSink {
     /// Tells the file (only) what the console lost since the last note.
     private func noteConsole(_ console: Console) {
         let why = console.closedReason.map { "standard output failed (\($0))" } ?? "standard output is not being read"
-        var note = prefix
-        note += Array(
-            "Console: \(console.droppedBytes - notedDroppedBytes) bytes dropped (\(console.droppedBytes) in all): \(why); this file has every line\n"
-                .utf8)
+        var note: [UInt8] = []
+        render(
+            .consoleDropped(bytes: console.droppedBytes - notedDroppedBytes, total: console.droppedBytes, why: why),
+            node: format == .json ? node : nil, into: &note)
         note.withUnsafeBytes { Files.writeAll(fileDescriptor, $0) }
         notedDroppedBytes = console.droppedBytes
-        notedAt = prefixSecond
+        notedAt = timeSecond
     }
 }
 

@@ -49,9 +49,9 @@ final class LogTail {
             return
         }
         pending = Array(data[(lastNewline + 1)...])
-        // Split at `\n` bytes (`LogText.forEachLine`), never by Character: "\r\n" is one.
+        // Split at `\n` bytes (`LogLines.forEach`), never by Character: "\r\n" is one.
         let text = String(decoding: data[...lastNewline], as: UTF8.self)
-        LogText.forEachLine(in: text[...]) { line in if !line.isEmpty { body(line) } }
+        LogLines.forEach(in: text[...]) { line in if !line.isEmpty { body(line) } }
     }
 }
 

@@ -121,7 +121,7 @@ public enum EventKind: Int, Hashable, Sendable, CaseIterable {
             (.warning, "Turned away a connection from {remote:a}: out of file descriptors ({open:n} connections open)")
         case .turnedAwaySuppressed:
             (.warning, "Turned away {count:n} more connections from {source:t} (at most {burst:n} logged per {interval:d})")
-        case .cutOff: (.warning, "Cut off {remote:a}: it does not read what it is sent; {reason:t}")
+        case .cutOff: (.warning, "Cut off {remote:a?}: it does not read what it is sent; {reason:t}")
         case .commandsOff: (.warning, "Standard input cannot be read; operator commands are off: {error:t}")
         case .command: (.info, "Command: {command:t}")
         case .unknownCommand: (.warning, "Unknown command: {command:t}")

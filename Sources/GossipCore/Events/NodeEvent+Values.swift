@@ -127,8 +127,10 @@ extension NodeEvent {
             .seedConnectionEnded(let a, let t), .registrationRefused(let a, let t), .linkFailed(let a, let t),
             .linkRefusedByPeer(let a, let t), .linkLost(let a, let t), .linkLostUnverified(let a, let t),
             .linkUnverified(let a, let t), .badLivenessReply(let a, let t), .reportResent(let a, let t),
-            .reportDropped(let a, let t), .messageRefused(let a, let t), .cutOff(let a, let t):
+            .reportDropped(let a, let t), .messageRefused(let a, let t):
             body(.address(a)); body(.text(t))
+        case .cutOff(let a, let t):
+            body(.optionalAddress(a)); body(.text(t))
         case .peerRegistered(let a, let c, let n):
             body(.address(a)); body(.optionalAddress(c)); body(.count(n))
         case .stillSuspect(let a, let n, let t):
@@ -251,7 +253,7 @@ extension NodeEvent {
         case .reportResent: return r.a().flatMap { a in r.t().map { .reportResent(seed: a, report: $0) } }
         case .reportDropped: return r.a().flatMap { a in r.t().map { .reportDropped(seed: a, report: $0) } }
         case .messageRefused: return r.a().flatMap { a in r.t().map { .messageRefused(from: a, error: $0) } }
-        case .cutOff: return r.a().flatMap { a in r.t().map { .cutOff(remote: a, reason: $0) } }
+        case .cutOff: return r.optionalAddress().flatMap { a in r.t().map { .cutOff(remote: a, reason: $0) } }
         case .peerRegistered:
             guard let a = r.a(), let c = r.optionalAddress(), let n = r.n() else { return nil }
             return .peerRegistered(a, connection: c, listed: n)

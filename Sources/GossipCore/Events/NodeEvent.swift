@@ -100,7 +100,7 @@ public enum NodeEvent: Hashable, Sendable {
     case turnedAway(remote: NodeAddress, open: Int)
     case turnedAwayNoDescriptors(remote: NodeAddress, open: Int)
     case turnedAwaySuppressed(count: Int, source: String, burst: Int, interval: Duration)
-    case cutOff(remote: NodeAddress, reason: String)
+    case cutOff(remote: NodeAddress?, reason: String)
     case commandsOff(String)
     case command(String)
     case unknownCommand(String)
