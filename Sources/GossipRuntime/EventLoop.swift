@@ -255,10 +255,10 @@ public final class EventLoop<Instance: NodeInstance> {
             }
             if text[...].trimmingWhitespace().isEmpty { continue }
             guard let command = OperatorCommand(parsing: text[...]) else {
-                log.write(.unknownCommand(Message.quote(text[...])))
+                log.write(.unknownCommand(Message.excerpt(text, limit: 60)))
                 continue
             }
-            log.write(.command(Message.quote(text[...].trimmingWhitespace())))
+            log.write(.command(Message.excerpt(text[...].trimmingWhitespace(), limit: 60)))
             deliver(.command(command), now: now)
         }
         if commandFramer.failed { commandFramer = LineFramer() }

@@ -91,25 +91,12 @@ struct LogEscapingTests {
         #expect(checked > 5_000)
     }
 
-    @Test("a text log entry with a control character in it is written escaped, on one line")
-    func textEntryBackstop() {
-        let entry: LogEntry = "Error from 127.0.0.1:40000: \(Self.forgery)"
-        var bytes: [UInt8] = []
-        entry.render(into: &bytes)
-        let written = String(decoding: bytes, as: UTF8.self)
-        #expect(written == entry.description)
+    @Test("an event holding a control character is written escaped, on one line, and reads back whole")
+    func textEventBackstop() {
+        let event = NodeEvent.errorReceived(from: "127.0.0.1:40000", reason: "x" + Self.forgery)
+        let written = EventRenderer.sentence(event)
         #expect(Self.isPrintableASCII(written))
-        #expect(written.hasPrefix(#"Error from 127.0.0.1:40000: x\r\u{1b}[2K2026"#))
-    }
-
-    @Test("the node's own log lines are written unchanged")
-    func ownLinesUnchanged() {
-        let entry: LogEntry = "Removed peer 127.0.0.1:6001: dead (its port refused the seed's probe); 3 peers listed"
-        var bytes: [UInt8] = []
-        entry.render(into: &bytes)
-        #expect(
-            String(decoding: bytes, as: UTF8.self)
-                == "Removed peer 127.0.0.1:6001: dead (its port refused the seed's probe); 3 peers listed")
+        #expect(EventParser.sentence(written[...]) == event)
     }
 
     @Test("an Error: line received by a seed is logged escaped: no raw control character, no line of its own")
@@ -143,18 +130,18 @@ struct LogLinesTests {
     func carriageReturnDoesNotMergeLines() {
         let text = "one\r\ntwo\nthree\n"
         #expect(text.split(separator: "\n").count == 2, "what a Character split does (the bug)")
-        #expect(LogText.lines(in: text) == ["one\r", "two", "three"])
+        #expect(LogLines.lines(in: text) == ["one\r", "two", "three"])
     }
 
     @Test("a torn last line (no newline yet) is left out")
     func tornLastLineLeftOut() {
-        #expect(LogText.lines(in: "whole\nhalf a li") == ["whole"])
-        #expect(LogText.lines(in: "no newline at all").isEmpty)
-        #expect(LogText.lines(in: "") == [])
+        #expect(LogLines.lines(in: "whole\nhalf a li") == ["whole"])
+        #expect(LogLines.lines(in: "no newline at all").isEmpty)
+        #expect(LogLines.lines(in: "") == [])
     }
 
     @Test("empty lines and non-ASCII text are kept as they are")
     func emptyAndUnicodeLines() {
-        #expect(LogText.lines(in: "\n\u{E9}\u{301}\n\n") == ["", "\u{E9}\u{301}", ""])
+        #expect(LogLines.lines(in: "\n\u{E9}\u{301}\n\n") == ["", "\u{E9}\u{301}", ""])
     }
 }

@@ -19,41 +19,4 @@ struct LogRenderingTests {
         address.write(into: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self) == address.description)
     }
-
-    @Test func everyKindOfEntryRendersAsItsDescription() throws {
-        let message = GossipMessage(
-            timestamp: Timestamp(milliseconds: 1_795_287_680_731), origin: try NodeAddress(parsing: "127.0.0.1:6001"), sequence: 3
-        )
-        let peer = try NodeAddress(parsing: "127.0.0.1:6002")
-        let entries: [LogEntry] = [
-            .received(message, from: peer, forwardedTo: 3), .about("Liveness request from ", peer, ": answered"),
-            .list("Peer list: ", [peer, peer]), "plain \(42)",
-        ]
-        for entry in entries {
-            var bytes: [UInt8] = []
-            entry.render(into: &bytes)
-            #expect(String(decoding: bytes, as: UTF8.self) == entry.description)
-        }
-    }
-}
-
-/// The log lines programs read back parse to what was written.
-@Suite("Log lines read back")
-struct LogReadBackTests {
-    @Test func aReceiptLineGivesItsMessageSenderAndForwardCount() throws {
-        let message = GossipMessage(
-            timestamp: Timestamp(milliseconds: 1_795_287_680_731), origin: try NodeAddress(parsing: "[::1]:6001"), sequence: 3)
-        let peer = try NodeAddress(parsing: "127.0.0.1:6002")
-        let text = LogText.received(message, from: peer, forwardedTo: 5)
-        let receipt = try #require(LogText.receipt(inEvent: text[...]))
-        #expect(receipt.message == message && receipt.from == peer && receipt.forwarded == 5)
-    }
-
-    @Test func aCreationLineGivesItsMessageAndFanOut() throws {
-        let message = GossipMessage(
-            timestamp: Timestamp(milliseconds: 1_795_287_680_731), origin: try NodeAddress(parsing: "127.0.0.1:6001"), sequence: 9
-        )
-        let creation = try #require(LogText.creation(inEvent: LogText.created(message, sentTo: 4)[...]))
-        #expect(creation.message == message && creation.sentTo == 4)
-    }
 }

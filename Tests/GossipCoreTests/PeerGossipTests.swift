@@ -108,10 +108,10 @@ struct PeerGossipTests {
         #expect(sends(actions).map(\.0) == [links[0]])
     }
 
-    @Test("LogText reads back the message of a 'Received' log line")
-    func logTextRoundTrip() {
-        let message = gossip(4, at: 5, from: addr("[::1]:6001"))
-        #expect(LogText.receivedMessage(inEvent: LogText.received(message, from: p2, forwardedTo: 3)[...]) == message)
+    @Test("a 'received' event reads back from its sentence")
+    func receivedRoundTrip() {
+        let event = NodeEvent.received(gossip(4, at: 5, from: addr("[::1]:6001")), from: p2, forwardedTo: 3)
+        #expect(EventParser.sentence(EventRenderer.sentence(event)[...]) == event)
     }
 }
 

@@ -45,7 +45,12 @@ func connects(_ actions: [Action]) -> [(ConnectionID, NodeAddress)] {
 
 /// The log lines, in order.
 func logs(_ actions: [Action]) -> [String] {
-    actions.compactMap { if case .log(let entry) = $0 { entry.description } else { nil } }
+    events(actions).map(EventRenderer.sentence)
+}
+
+/// The events an instance reported.
+func events(_ actions: [Action]) -> [NodeEvent] {
+    actions.compactMap { if case .log(let event) = $0 { event } else { nil } }
 }
 
 /// The timers an instance armed.

@@ -50,7 +50,7 @@ extension ProcessTests {
                 #expect(peakRSS < 64_000_000, "RSS under 64 MB (peak \(peakRSS / 1_000_000) MB)")
                 #expect(peer.process.isRunning)
                 #expect(try LineClient.listPeers(seedPort: seed.port).contains(peer.address), "still listed by its seed")
-                #expect(!net.log(of: seed).contains("Removed peer \(peer.address)"))
+                #expect(!net.logged(seed) { [.removedDead, .removedLeft, .removedExpired].contains($0.kind) && $0.subject?.description == peer.address })
                 _ = attackers
             }
         }
@@ -104,7 +104,7 @@ extension ProcessTests {
                     }
                     Thread.sleep(forTimeInterval: 0.002)
                 }
-                let cutOff = net.log(of: seed).components(separatedBy: "Cut off ").count - 1
+                let cutOff = net.count(seed) { $0.kind == .cutOff }
                 print(
                     "pipelining: \(sent / 11) requests sent on 300 connections, \(cutOff) cut off; \(asked) fresh List Peers, the slowest answered in \(Int(worst * 1000)) ms; peak RSS \(peakRSS / 1_000_000) MB"
                 )
@@ -172,14 +172,8 @@ extension ProcessTests {
                     _ = try net.awaitExit(peer)
                     _ = done.wait(timeout: .now() + 5)
 
-                    let logged = Set(
-                        net.log(of: peer).split(separator: "\n").compactMap { line -> Substring? in
-                            guard let from = line.range(of: "Received ")?.upperBound, let end = line.range(of: " from ")?.lowerBound,
-                                from < end
-                            else { return nil }
-                            return line[from..<end]
-                        })
-                    let missing = gossip.filter { !$0.hasPrefix("Liveness") && !logged.contains(Substring($0)) }
+                    let logged = Set(net.events(of: peer).compactMap { $0.kind == .received ? $0.message?.text : nil })
+                    let missing = gossip.filter { !$0.hasPrefix("Liveness") && !logged.contains($0) }
                     #expect(
                         missing.isEmpty,
                         "run \(run): \(missing.count) of \(gossip.count) messages forwarded but not in the log, the first \(missing.first ?? "")")
@@ -209,7 +203,9 @@ extension ProcessTests {
                 }
                 let neighbour = try net.launch("peer", ["--port", "0", "--log-dir", "logs"] + timing)
                 neighbour.port = try net.awaitListeningPort(neighbour)
-                try waitUntil("the two to link", timeout: 10) { net.log(of: neighbour).contains("Linked with peer \(mute.address)") }
+                try waitUntil("the two to link", timeout: 10) {
+                    net.logged(neighbour) { $0.kind == .linked && $0.subject?.description == mute.address }
+                }
 
                 // A flood of new messages: a log line each, far more than a pipe holds (64 KiB).
                 let sender = try LineClient(port: mute.port)
@@ -230,12 +226,12 @@ extension ProcessTests {
                     worst = max(worst, Date().timeIntervalSince(asked))
                     Thread.sleep(forTimeInterval: 0.2)
                 }
-                let log = net.log(of: mute)
-                let received = log.components(separatedBy: "Received ").count - 1
+                let events = net.events(of: mute)
+                let received = events.count { $0.kind == .received }
                 print("mute console: \(received) messages logged, the slowest probe answered in \(Int(worst * 1000)) ms")
                 #expect(received == 5000, "the log file has every line")
-                #expect(log.contains("Console: "), "the log file says the console dropped lines")
-                #expect(!net.log(of: neighbour).contains("Reporting Dead Node:\(mute.address)"))
+                #expect(events.contains { $0.kind == .consoleDropped }, "the log file says the console dropped lines")
+                #expect(!net.logged(neighbour) { $0.kind == .reportingDead && $0.subject?.description == mute.address })
                 #expect(try LineClient.listPeers(seedPort: seed.port).contains(mute.address))
                 #expect(mute.process.isRunning)
             }

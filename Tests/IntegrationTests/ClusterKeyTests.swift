@@ -62,8 +62,10 @@ extension ProcessTests {
                 try waitUntil("the keyed peers to register and gossip", timeout: 15) {
                     guard try Set(Self.listPeers(seedPort: seed.port)) == Set(peers.map(\.address)) else { return false }
                     return peers.allSatisfy { peer in
-                        let log = net.log(of: peer)
-                        return peers.allSatisfy { other in other === peer || log.contains(":\(other.address):2 from ") }
+                        let received = net.events(of: peer).compactMap { if case .received(let m, _, _) = $0 { m } else { nil } }
+                        return peers.allSatisfy { other in
+                            other === peer || received.contains { $0.origin.description == other.address && $0.sequence == 2 }
+                        }
                     }
                 }
 
@@ -97,18 +99,21 @@ extension ProcessTests {
                 let impostor = try net.startPeer(["--messages", "0", "--cluster-key-file", wrongKey])
                 let keyless = try net.startPeer(["--messages", "0"])
                 try waitUntil("both to be refused by the seed", timeout: 10) {
-                    net.log(of: impostor).contains(
-                        "Error from seed \(seed.address): cluster key: the hello's code does not match")
-                        && net.log(of: keyless).contains("Error from seed \(seed.address): cluster key:")
+                    net.logged(impostor) {
+                        $0 == .errorReceived(from: "seed \(seed.address)", reason: "cluster key: the hello's code does not match")
+                    }
+                        && net.logged(keyless) {
+                            $0.kind == .errorReceived && $0.texts == ["seed \(seed.address)", $0.texts.last ?? ""]
+                                && $0.texts.last?.hasPrefix("cluster key:") == true
+                        }
                 }
                 let listed = try Self.listPeers(seedPort: seed.port)
                 #expect(Set(listed) == Set(peers.map(\.address)), "listed: \(listed)")
-                #expect(!net.log(of: seed).contains("Suspect peer"), "no report was taken")
+                #expect(!net.logged(seed) { $0.kind == .suspect }, "no report was taken")
                 for peer in peers {
-                    let log = net.log(of: peer)
-                    #expect(
-                        !log.contains("Linked with peer \(outsider)") && !log.contains("Linked with peer \(impostor.address)"))
-                    #expect(!log.contains("Linked with peer \(keyless.address)"))
+                    let linked = net.events(of: peer).compactMap { $0.kind == .linked ? $0.subject?.description : nil }
+                    #expect(!linked.contains("\(outsider)") && !linked.contains(impostor.address))
+                    #expect(!linked.contains(keyless.address))
                 }
             }
         }

@@ -18,7 +18,7 @@ extension ProcessTests {
                 ] {
                     let node = try net.launch("peer", ["--port", "0"] + arguments)
                     #expect(try net.awaitExit(node) == 2)
-                    let lines = LogText.lines(in: node.console)
+                    let lines = LogLines.lines(in: node.console)
                     #expect(lines.count == 1)
                     #expect(node.console.contains(named))
                 }

@@ -5,24 +5,16 @@ import Testing
 /// The real programs as processes on 127.0.0.1, as the specification describes the network.
 extension ProcessTests {
     @Suite struct GossipNetworkTests {
-        /// Messages of `origin` named in `Received` lines of a peer's log, with how often each appears.
+        /// Messages named in `received` events of a peer's log, with how often each appears.
         static func receivedCounts(in log: String) -> [String: Int] {
             var counts: [String: Int] = [:]
-            for line in LogText.lines(in: log) {
-                guard let range = line.range(of: " Received ") else { continue }
-                let rest = line[range.upperBound...]
-                guard let from = rest.range(of: " from ") else { continue }
-                counts[String(rest[..<from.lowerBound]), default: 0] += 1
-            }
+            for case .received(let message, _, _) in EventParser.events(inLog: log) { counts[message.text, default: 0] += 1 }
             return counts
         }
 
-        /// Messages a peer created, from its `Created message` lines.
+        /// Messages a peer created, from its `created` events.
         static func created(in log: String) -> [String] {
-            LogText.lines(in: log).compactMap { line in
-                guard let range = line.range(of: " Created message ") else { return nil }
-                return String(line[range.upperBound...].prefix { $0 != ";" })
-            }
+            EventParser.events(inLog: log).compactMap { if case .created(let message, _) = $0 { message.text } else { nil } }
         }
 
         @Test func threeSeedsAndEightPeersDeliverEveryMessageToEveryPeerExactlyOnce() throws {
@@ -65,7 +57,7 @@ extension ProcessTests {
                 let victim = peers[2]
                 // Wait until the victim is linked with at least one neighbour that will notice.
                 try waitUntil("the victim to be linked", timeout: 10) {
-                    net.log(of: victim).contains("Linked with peer")
+                    net.logged(victim) { $0.kind == .linked }
                 }
                 let listing = try seeds.filter { try LineClient.listPeers(seedPort: $0.port).contains(victim.address) }
                 #expect(listing.count >= 2, "a peer registers with floor(3/2)+1 = 2 seeds")
@@ -78,15 +70,19 @@ extension ProcessTests {
                 // its port, was refused (strong evidence), and dropped it without waiting for
                 // the neighbours' three missed replies.
                 for seed in listing {
-                    #expect(net.log(of: seed).contains("Removed peer \(victim.address): dead (its port refused the seed's probe)"))
+                    #expect(
+                        net.logged(seed) { event in
+                            guard case .removedDead(let peer, "its port refused the seed's probe", _) = event else { return false }
+                            return peer.description == victim.address
+                        })
                 }
 
                 // A peer that joins now is not handed the dead peer.
                 let newcomer = try net.startPeer(["--messages", "0"])
-                try waitUntil("the newcomer to register", timeout: 10) { net.log(of: newcomer).contains("Registered with") }
-                let lists = net.logLines(of: newcomer).filter { $0.contains("Peer list from seed") }
+                try waitUntil("the newcomer to register", timeout: 10) { net.logged(newcomer) { $0.kind == .registered } }
+                let lists = net.events(of: newcomer).compactMap { if case .peerList(_, let peers) = $0 { peers } else { nil } }
                 #expect(lists.count == 2)
-                for list in lists { #expect(!list.contains(victim.address)) }
+                for list in lists { #expect(!list.map(\.description).contains(victim.address)) }
             }
         }
 
@@ -95,13 +91,15 @@ extension ProcessTests {
                 let seed = try net.startSeed()
                 try net.writeConfig([seed])
                 let peer = try net.startPeer()
-                try waitUntil("the peer to register", timeout: 10) { net.log(of: peer).contains("Registered with 1 seeds") }
+                try waitUntil("the peer to register", timeout: 10) {
+                    net.logged(peer) { if case .registered(seeds: 1, _, _) = $0 { true } else { false } }
+                }
                 net.signal(peer, SIGTERM)
                 net.signal(seed, SIGINT)
                 #expect(try net.awaitExit(peer) == 0)
                 #expect(try net.awaitExit(seed) == 0)
-                #expect(net.log(of: peer).contains("Received SIGTERM"))
-                #expect(net.log(of: seed).contains("Received SIGINT"))
+                #expect(net.logged(peer) { if case .signal("SIGTERM", _) = $0 { true } else { false } })
+                #expect(net.logged(seed) { if case .signal("SIGINT", _) = $0 { true } else { false } })
             }
         }
     }

@@ -223,14 +223,6 @@ extension ProcessTests {
 /// The lab's readers of what the protocol engineer is changing: the seed's removal line and
 /// the paged `Members:` answer (no root needed).
 @Suite struct LabParsingTests {
-    @Test func removalLines() throws {
-        let dead = try #require(SeedLog.removal(inEvent: "Removed peer 10.77.2.4:6000: dead (reported by 10.77.2.1:6000)"))
-        #expect(dead.peer.description == "10.77.2.4:6000" && dead.reason == "dead")
-        let left = try #require(SeedLog.removal(inEvent: "Removed peer [::1]:6000: left"))
-        #expect(left.peer.description == "[::1]:6000" && left.reason == "left")
-        #expect(SeedLog.removal(inEvent: "Registered peer 10.77.2.4:6000 (connection from x)") == nil)
-    }
-
     @Test func membersPages() throws {
         let page = try #require(MembersQuery.page("Members:64:66:10.77.2.1:6000=alive,[::1]:7=suspect"))
         #expect(page.offset == 64 && page.total == 66 && page.entries.count == 2)

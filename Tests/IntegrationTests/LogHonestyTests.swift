@@ -9,8 +9,11 @@ import Testing
 /// line, and a line ending in `\r` made the log's readers merge it with the next.
 extension ProcessTests {
     @Suite struct LogHonestyTests {
-        /// Returns the cursor, clears the line, and writes a removal of its own; ends in `\r`.
-        static let forgery = "\r\u{1B}[2KRemoved peer 127.0.0.1:6009: dead (forged); 0 peers listed\r"
+        /// Returns the cursor, clears the line, and writes a removal of its own (the sentence the
+        /// renderer writes for one); ends in `\r`.
+        static let forgery =
+            "\r\u{1B}[2K"
+            + EventRenderer.sentence(.removedDead(NodeAddress(host: .loopback, port: 6009), evidence: "forged", listed: 0)) + "\r"
 
         /// Bytes a log or console must never hold: control characters other than the newline,
         /// DEL, and anything beyond ASCII (every byte from the wire is shown escaped).
@@ -26,7 +29,7 @@ extension ProcessTests {
                 attacker.send(Array(("Error:" + Self.forgery + "\r\n").utf8))
                 attacker.send(Array(("hi" + Self.forgery + "\r\n").utf8))
                 let answer = try #require(attacker.readLine(), "an Error: answer to the unknown message")
-                #expect(answer.hasPrefix(#"Error:unknown message 'hi\r\u{1b}[2KRemoved peer"#), "\(answer)")
+                #expect(answer.hasPrefix("Error:unknown message '" + Message.quote(("hi" + Self.forgery)[...], limit: 20)), "\(answer)")
                 #expect(answer.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }, "the answer is one printable line")
 
                 // A real event right after the forged lines: a reader must still see it.
@@ -34,19 +37,21 @@ extension ProcessTests {
                 try net.writeConfig([seed])
                 let registrant = try net.startPeer(["--messages", "0", "--liveness-interval", "5"])
                 try waitUntil("the registration to be logged", timeout: 10) {
-                    net.log(of: seed).contains("Registered peer \(registrant.address)")
+                    net.logged(seed) { $0.kind == .peerRegistered && $0.subject?.description == registrant.address }
                 }
 
                 let file = try Data(contentsOf: net.logPath(of: seed))
                 #expect(Self.rawBytes(in: file).isEmpty, "no raw control byte in the log file")
                 #expect(Self.rawBytes(in: try Data(contentsOf: seed.consoleFile)).isEmpty, "nor on the console")
                 let lines = net.logLines(of: seed)
-                #expect(lines.allSatisfy { LogText.event(inLogLine: $0) != nil }, "every line is a whole log line")
+                #expect(lines.allSatisfy { EventParser.record($0) != nil }, "every line is a whole log line")
                 // The Error: line whole, the unknown message as a 60-character excerpt: each on one
-                // line, escaped.
-                #expect(lines.filter { $0.contains(#"\r\u{1b}[2KRemoved peer 127.0.0.1:6009: dead (forged)"#) }.count == 2)
-                #expect(lines.contains { $0.hasSuffix(#"Removed peer 127.0.0.1:6009: dead (forged); 0 peers listed\r"#) })
-                #expect(!lines.contains { LogText.event(inLogLine: $0)?.hasPrefix("Removed peer") == true })
+                // line, escaped, and read back as what was received.
+                let events = net.events(of: seed)
+                #expect(events.contains { $0.kind == .errorReceived && $0.texts.last == Self.forgery })
+                #expect(lines.contains { $0.hasSuffix(VisibleText.escaped(Self.forgery)) })
+                #expect(events.contains { $0.kind == .badInput && $0.texts.last?.contains(Message.quote(Self.forgery[...])) == true })
+                #expect(!net.logged(seed) { $0.kind == .removedDead }, "no line reads back as a removal")
 
                 // `cluster`'s reader of a seed's log counts no removal, and misses no registration.
                 let log = SeedLog(path: net.logPath(of: seed).path)
@@ -70,11 +75,10 @@ extension ProcessTests {
                 }
                 #expect(try LineClient.listPeers(seedPort: seed.port).isEmpty, "the seed serves on")
                 try waitUntil("the closes to be logged", timeout: 10) {
-                    net.logLines(of: seed).filter { $0.contains("closed: 16 lines refused") }.count == 4
+                    net.count(seed) { $0.kind == .connectionEnded && $0.texts.last?.hasPrefix("closed: 16 lines refused") == true } == 4
                 }
-                let lines = net.logLines(of: seed)
                 // 10 a host per 10 s period (20 if the burst happened to straddle two periods).
-                let logged = lines.filter { $0.contains("Bad input from 127.0.0.1:") }.count
+                let logged = net.count(seed) { $0.kind == .badInput && $0.texts.first?.hasPrefix("127.0.0.1:") == true }
                 #expect((10...20).contains(logged), "\(logged) of the 64 errors logged")
             }
         }
@@ -87,17 +91,23 @@ extension ProcessTests {
     @Test func aLineEndingInCarriageReturnDoesNotSwallowTheNextAndATornLineWaits() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("seedlog-\(UUID().uuidString).txt").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let start = "2026-11-22 03:00:00.000000 Bad input from 127.0.0.1:40000: whatever ended in CR\r\n"
-        let removal =
-            "2026-11-22 03:00:01.000000 Removed peer 127.0.0.1:6001: dead (its port refused the seed's probe); 0 peers listed\n"
-        let torn = "2026-11-22 03:00:02.000000 Removed peer 127.0.0.1:6002: de"
+        func line(_ time: String, _ event: NodeEvent) -> String {
+            var bytes: [UInt8] = []
+            EventRenderer.appendHuman(event, time: Array(time.utf8), node: nil, into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let start = line("2026-11-22 03:00:00.000000", .badInput(from: "127.0.0.1:40000", error: "whatever")) + "\r\n"
+        let evidence = "its port refused the seed's probe"
+        let removal = line("2026-11-22 03:00:01.000000", .removedDead(.init(host: .loopback, port: 6001), evidence: evidence, listed: 0)) + "\n"
+        let second = line("2026-11-22 03:00:02.000000", .removedDead(.init(host: .loopback, port: 6002), evidence: evidence, listed: 0)) + "\n"
+        let torn = String(second.prefix(60))
         try (start + removal + torn).write(toFile: path, atomically: false, encoding: .utf8)
         let log = SeedLog(path: path)
         log.update()
         #expect(log.removals.map(\.peer.description) == ["127.0.0.1:6001"], "the line after the CR is read; the torn one is not")
         let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.seekToEndOfFile()
-        handle.write(Data("ad (its port refused the seed's probe); 0 peers listed\n".utf8))
+        handle.write(Data(second.dropFirst(60).utf8))
         try handle.close()
         log.update()
         #expect(log.removals.map(\.peer.description) == ["127.0.0.1:6001", "127.0.0.1:6002"], "finished, it is read whole")

@@ -1,4 +1,5 @@
 import Foundation
+import GossipCore
 import Testing
 
 /// A seed at scale (docs/PROTOCOL.md, "Seed connections"; docs/LIMITS.md, "Seeds at scale"):
@@ -46,7 +47,7 @@ extension ProcessTests {
                 try waitUntil("the real peer to be listed", timeout: 20) {
                     try Self.firstMembersPage(seedPort: seed.port).contains("\(peer.address)=alive")
                 }
-                #expect(net.log(of: peer).contains("Registered with 1 seeds"))
+                #expect(net.logged(peer) { if case .registered(seeds: 1, _, _) = $0 { true } else { false } })
                 #expect(seed.process.isRunning)
             }
         }
@@ -79,8 +80,11 @@ extension ProcessTests {
                 let closedAfter = Date().timeIntervalSince(opened)
                 print("SeedScale: 2000 idle unidentified connections closed \(String(format: "%.2f", closedAfter)) s after the first opened (deadline 2 s)")
                 let log = net.log(of: seed)
-                #expect(log.contains("did not register within 2.0 s"))
-                #expect(log.contains("more connections that did not register within 2.0 s"), "the rest counted, not named")
+                let events = EventParser.events(inLog: log)
+                #expect(events.contains { if case .unregisteredClosed(_, .seconds(2)) = $0 { true } else { false } })
+                #expect(
+                    events.contains { if case .unregisteredClosedMore(_, .seconds(2)) = $0 { true } else { false } },
+                    "the rest counted, not named")
                 #expect(try LineClient.listPeers(seedPort: seed.port) == [], "still serving")
             }
         }
@@ -100,7 +104,7 @@ extension ProcessTests {
                 try net.writeConfig([seed])
                 let peer = try net.startPeer(["--messages", "0", "--liveness-interval", "1"])
                 try waitUntil("the peer to be turned away three times", timeout: 20) {
-                    net.log(of: peer).components(separatedBy: "will try again in").count > 3
+                    Self.retryWaits(in: net.log(of: peer)).count >= 3
                 }
                 let waits = Self.retryWaits(in: net.log(of: peer))
                 #expect(waits.count >= 3)
@@ -111,19 +115,18 @@ extension ProcessTests {
                 flood = []
                 let ended = Date()
                 try waitUntil("the peer to register once the flood is over", timeout: 15) {
-                    net.log(of: seed).contains("Registered peer \(peer.address)")
+                    net.logged(seed) { $0.kind == .peerRegistered && $0.subject?.description == peer.address }
                 }
                 print("SeedScale: a peer turned away by a flood (waits \(waits) s) registered \(String(format: "%.2f", Date().timeIntervalSince(ended))) s after it ended (backoff cap 4 s)")
-                let log = net.log(of: seed)
-                let refusals = log.components(separatedBy: "Refused a connection from 127.0.0.1").count - 1
+                let refusals = net.count(seed) { $0.kind == .connectionRefused && $0.subject?.host == .loopback }
                 #expect(refusals == 1, "one line, the rest counted")
             }
         }
 
         /// The waits a peer logged between attempts, in seconds, in order.
         static func retryWaits(in log: String) -> [Double] {
-            log.components(separatedBy: "will try again in ").dropFirst().compactMap { rest in
-                Double(rest.prefix { $0.isNumber || $0 == "." })
+            EventParser.events(inLog: log).compactMap { event in
+                if case .registrationFailedRetrying(_, let wait) = event { wait.seconds } else { nil }
             }
         }
 

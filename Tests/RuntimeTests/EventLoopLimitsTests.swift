@@ -105,16 +105,18 @@ import Testing
             return extras.allSatisfy(\.sawEnd)
         })
         #expect(allRefused)
-        #expect(harness.turn(until: { harness.logText.contains(" more connections from 127.0.0.1 turned away") }))
-        let lines = LogText.lines(in: harness.logText)
-        let logged = lines.filter { $0.contains("Turned away a connection from 127.0.0.1:") }.count
-        let summarised = lines.compactMap { line -> Int? in
-            let summary = " more connections from 127.0.0.1 turned away (at most 3 logged per 0.3 s)"
-            guard let range = line.firstRange(of: summary) else { return nil }
-            return Int(line[..<range.lowerBound].split(separator: " ").last ?? "")
+        func summaries() -> [Int] {
+            EventParser.events(inLog: harness.logText).compactMap { event -> Int? in
+                guard case .turnedAwaySuppressed(let count, "127.0.0.1", 3, .milliseconds(300)) = event else { return nil }
+                return count
+            }
         }
+        #expect(harness.turn(until: { !summaries().isEmpty }))
+        let events = EventParser.events(inLog: harness.logText)
+        let logged = events.filter { if case .turnedAway(let remote, _) = $0 { remote.host == .loopback } else { false } }.count
+        let summarised = summaries()
         // Usually 3 logged and "5 more"; if a period ended while they came, more of each.
-        #expect(logged + summarised.reduce(0, +) == 8, "\(lines)")
+        #expect(logged + summarised.reduce(0, +) == 8, "\(events)")
         #expect(logged <= 3 * (summarised.count + 1))
         #expect(logged < 8)
         _ = kept

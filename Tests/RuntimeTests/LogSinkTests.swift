@@ -12,14 +12,13 @@ import Testing
         let sink = try LogSink(directory: directory, fileName: "log.txt", console: false)
         defer { unlink(sink.path) }
         sink.setTime(microseconds: 1_795_287_680_123_456)
-        sink.write("first line")
-        sink.write("second line")
+        sink.write(.command("first line"))
+        sink.write(.command("second line"))
         #expect(try Files.read(sink.path).isEmpty, "nothing is written before the flush")
         sink.flush()
-        let lines = LogText.lines(in: try Files.read(sink.path))
-        #expect(lines.count == 2)
-        #expect(lines.first?.hasSuffix(".123456 first line") == true)
-        #expect(lines.last?.hasSuffix(".123456 second line") == true)
+        let records = EventParser.records(inLog: try Files.read(sink.path))
+        #expect(records.map(\.event) == [.command("first line"), .command("second line")])
+        #expect(records.allSatisfy { $0.time.hasSuffix(".123456") && $0.level == .info && $0.node == nil })
     }
 
     @Test func theBufferIsWrittenWheneverItPassesItsBound() throws {
@@ -30,7 +29,7 @@ import Testing
         defer { unlink(sink.path) }
         sink.setTime(microseconds: 1_795_287_680_123_456)
         for index in 0..<100 {
-            sink.write("line \(index) of a turn that logs a great deal")
+            sink.write(.command("line \(index) of a turn that logs a great deal"))
             #expect(sink.bufferedByteCount < 1000)
         }
         let written = try Files.read(sink.path)
@@ -58,14 +57,14 @@ import Testing
         // About 1 MB of log, far more than a pipe holds (64 KiB); a blocking console would hang here.
         let line = String(repeating: "x", count: 70)
         for turn in 0..<100 {
-            for index in 0..<150 { sink.write("turn \(turn) line \(index) \(line)") }
+            for index in 0..<150 { sink.write(.command("turn \(turn) line \(index) \(line)")) }
             sink.flush()
         }
         #expect(console.droppedBytes > 500_000)
         let file = try Files.read(sink.path)
         #expect(file.split(separator: "\n").filter { $0.contains(" line ") }.count == 15_000, "the file has every line")
-        #expect(file.contains("bytes dropped ("), "the loss is noted in the file")
-        #expect(file.split(separator: "\n").filter { $0.contains("Console:") }.count == 1, "once, not per flush")
+        let notes = EventParser.events(inLog: file).filter { if case .consoleDropped = $0 { true } else { false } }
+        #expect(notes.count == 1, "the loss is noted in the file, once, not per flush")
         #expect(fcntl(ends[1], F_GETFL) & O_NONBLOCK == 0, "the shared descriptor is left as it was")
         // Someone reads the console at last; the line a short write cut is finished first, and
         // what the console got is whole lines.
@@ -80,10 +79,44 @@ import Testing
             }
         }
         drain()
-        sink.write("the last line \(line)")
+        sink.write(.command("the last line \(line)"))
         sink.flush()
         drain()
         #expect(got.count > 30_000 && got.last == 10, "\(got.count) bytes, the last one \(got.last ?? 0)")
         #expect(String(decoding: got, as: UTF8.self).split(separator: "\n").allSatisfy { $0.hasSuffix(line) })
+    }
+
+    /// The file keeps every level; the console only its level and above, each line naming
+    /// the node. In JSON both name it.
+    @Test(arguments: LogFormat.allCases)
+    func theConsoleShowsItsLevelAndUpTheFileEverything(format: LogFormat) throws {
+        var template = Array("/tmp/gossip-log-test-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { rmdir(directory) }
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer {
+            close(ends[0])
+            close(ends[1])
+        }
+        let console = try #require(Console(descriptor: ends[1], procPath: "/proc/self/fd/\(ends[1])"))
+        let node = NodeAddress(host: .loopback, port: 6001)
+        let sink = try LogSink(
+            directory: directory, fileName: "log.txt", console: console, node: node, format: format, consoleLevel: .warning)
+        defer { unlink(sink.path) }
+        sink.setTime(microseconds: 1_795_287_680_123_456)
+        let peer = NodeAddress(host: .loopback, port: 6002)
+        let events: [NodeEvent] = [.livenessAnswered(peer), .linkUpAgain(peer), .linkLost(peer, why: "closed"), .pollFailed("x")]
+        for event in events { sink.write(event) }
+        sink.flush()
+        let file = EventParser.records(inLog: try Files.read(sink.path))
+        #expect(file.map(\.event) == events)
+        #expect(file.allSatisfy { $0.node == (format == .json ? node : nil) })
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let count = chunk.withUnsafeMutableBytes { read(ends[0], $0.baseAddress, $0.count) }
+        let shown = EventParser.records(inLog: String(decoding: chunk[0..<max(count, 0)], as: UTF8.self))
+        #expect(shown.map(\.event) == [.linkLost(peer, why: "closed"), .pollFailed("x")])
+        #expect(shown.map(\.level) == [.warning, .error])
+        #expect(shown.allSatisfy { $0.node == node })
     }
 }

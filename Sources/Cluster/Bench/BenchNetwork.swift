@@ -171,7 +171,7 @@ final class BenchNetwork {
             errorFiles[child.pid] = errorFile
             let log = logPath(logPrefix, port)
             let listening = try interrupts.wait(upTo: .seconds(10), every: 2) { () -> Bool in
-                if let text = try? Files.read(log), text.contains(" listening on ") { return true }
+                if let text = try? Files.read(log), Self.saysListening(text) { return true }
                 return child.poll()
             }
             if child.poll() {
@@ -190,4 +190,15 @@ final class BenchNetwork {
         guard let path = errorFiles[child.pid], let text = try? Files.read(path), !text.isEmpty else { return "" }
         return ": " + text.split(separator: "\n").prefix(3).joined(separator: " / ")
     }
+
+    /// Whether a node's log has its `seedListening` or `peerListening` event.
+    static func saysListening(_ text: String) -> Bool {
+        LogLines.lines(in: text).contains { line in
+            switch EventParser.event(line) {
+            case .seedListening?, .peerListening?: true
+            default: false
+            }
+        }
+    }
+
 }

@@ -28,6 +28,15 @@ public enum EventParser {
     /// The event of a line in either form.
     public static func event(_ line: Substring) -> NodeEvent? { record(line)?.event }
 
+    /// Every complete line of a log's text that is a record (`LogLines`: a torn last line is
+    /// left out), in order.
+    public static func records(inLog text: String) -> [LogRecord] {
+        LogLines.lines(in: text).compactMap { record($0) }
+    }
+
+    /// The events of `records(inLog:)`.
+    public static func events(inLog text: String) -> [NodeEvent] { records(inLog: text).map(\.event) }
+
     // MARK: Human lines
 
     static func humanRecord(_ line: Substring) -> LogRecord? {
@@ -38,9 +47,8 @@ public enum EventParser {
         else { return nil }
         var start = 33
         var node: NodeAddress?
-        if bytes[start] == UInt8(ascii: "["), let close = bytes[start...].firstIndex(of: UInt8(ascii: "]")),
-            close + 1 < bytes.count, bytes[close + 1] == EventRenderer.space
-        {
+        // `[address] `: the first `] ` closes it (an IPv6 address's own `]` is followed by `:`).
+        if bytes[start] == UInt8(ascii: "["), let close = bytes[start...].firstRange(of: "] ".utf8)?.lowerBound {
             guard let address = try? NodeAddress(parsing: String(decoding: bytes[(start + 1)..<close], as: UTF8.self))
             else { return nil }
             node = address

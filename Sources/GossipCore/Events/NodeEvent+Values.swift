@@ -333,3 +333,33 @@ struct ValueReader {
     mutating func d() -> Duration? { if case .duration(let v)? = next() { v } else { nil } }
     mutating func t() -> String? { if case .text(let v)? = next() { v } else { nil } }
 }
+
+extension NodeEvent {
+    /// The first address the event names: the peer or seed it is about (`linked`, `removedDead`,
+    /// `peerRegistered`, ...), the neighbour a message came from (`received`), or nil.
+    public var subject: NodeAddress? {
+        var found: NodeAddress?
+        forEachValue { value in
+            if found == nil, case .address(let address) = value { found = address }
+        }
+        return found
+    }
+
+    /// The gossip message the event is about (`created`, `received`, ...), if any.
+    public var message: GossipMessage? {
+        var found: GossipMessage?
+        forEachValue { value in
+            if case .message(let message) = value { found = message }
+        }
+        return found
+    }
+
+    /// The event's free text values (reasons, excerpts), in order.
+    public var texts: [String] {
+        var found: [String] = []
+        forEachValue { value in
+            if case .text(let text) = value { found.append(text) }
+        }
+        return found
+    }
+}

@@ -70,7 +70,7 @@ extension PeerProtocol {
         case .linkRefused(let reason):
             roles[id] = nil
             actions.append(.close(id))
-            log(.linkRefusedByPeer(peer, reason: Message.quoteText(reason)), &actions)
+            log(.linkRefusedByPeer(peer, reason: Message.excerpt(reason)), &actions)
             dialNextCandidates(now: now, actions: &actions)
         case .register, .listPeers, .peerList, .deadNode, .linkRequest, .livenessRequest, .livenessReply, .gossip, .error,
             .leave, .listMembers, .members, .auth:

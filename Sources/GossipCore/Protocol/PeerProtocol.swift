@@ -255,7 +255,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
                 return
             }
             if errorLogged(on: id, now: now) {
-                log(.errorReceived(from: name(of: id), reason: Message.quoteText(reason)), &actions)
+                log(.errorReceived(from: name(of: id), reason: Message.excerpt(reason)), &actions)
             }
             return
         }

@@ -125,7 +125,7 @@ extension SeedProtocol {
                 joinFailed(peer, why: "it answered '\(quoted)'", now: now, actions: &actions)
                 startJoinProbes(now: now, actions: &actions)
             } else {
-                log(.probeWrongAnswer(peer, answer: quoted), &actions)
+                log(.probeWrongAnswer(peer, answer: Message.excerpt(message.encoded, limit: 60)), &actions)
             }
             return
         }

@@ -163,7 +163,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
         case .error(let reason):
             // Never answer an error with an error: two confused nodes would ping-pong forever.
             if errorLogged(on: id, now: now) {
-                log(.errorReceived(from: sender(id), reason: Message.quoteText(reason)), &actions)
+                log(.errorReceived(from: sender(id), reason: Message.excerpt(reason)), &actions)
             }
         case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members, .auth:
             refuseLine("a seed does not take '\(Message.quote(text[...]))'", on: id, now: now, &actions)

@@ -277,6 +277,17 @@ extension Message {
     /// A quoted excerpt of a whole free-text field from the wire (`Error:` and `Link Refused:`
     /// reasons): as long as the free-text limit, escaped.
     public static func quoteText(_ text: String) -> String { quote(text[...], limit: 512) }
+
+    /// A bounded excerpt of untrusted text, not escaped: for an event's text, which its
+    /// renderer escapes (once) when it writes the line. At most `limit` scalars, then `...`.
+    public static func excerpt(_ text: some StringProtocol, limit: Int = 512) -> String {
+        var scalars = String.UnicodeScalarView()
+        for (count, scalar) in text.unicodeScalars.enumerated() {
+            if count == limit { return String(scalars) + "..." }
+            scalars.append(scalar)
+        }
+        return String(scalars)
+    }
 }
 
 /// Why a line is not a message. The description is what the sender gets back in `Error:`.

@@ -124,8 +124,18 @@ final class TestNetwork {
     }
 
     /// The complete lines of the node's log, split at `\n` bytes as every log reader does
-    /// (`LogText.lines`: never by Character, and a torn last line left out).
-    func logLines(of node: Node) -> [Substring] { LogText.lines(in: log(of: node)) }
+    /// (`LogLines.lines`: never by Character, and a torn last line left out).
+    func logLines(of node: Node) -> [Substring] { LogLines.lines(in: log(of: node)) }
+
+    /// The events of the node's log, read back by the one parser (`EventParser`): what tests
+    /// check, never a sentence.
+    func events(of node: Node) -> [NodeEvent] { EventParser.events(inLog: log(of: node)) }
+
+    /// Whether the node's log has an event that `matches`.
+    func logged(_ node: Node, _ matches: (NodeEvent) -> Bool) -> Bool { events(of: node).contains(where: matches) }
+
+    /// How many events of the node's log `match`.
+    func count(_ node: Node, _ matches: (NodeEvent) -> Bool) -> Int { events(of: node).count(where: matches) }
 
     func signal(_ node: Node, _ number: Int32) {
         if node.process.isRunning { kill(node.process.processIdentifier, number) }
