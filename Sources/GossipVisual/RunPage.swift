@@ -170,7 +170,7 @@ public enum RunPage {
         let chart = OverlayChart(
             id: "overlay", title: "Overlay: links between peers",
             description: "\(nodes.count) peers on a circle in address order, a line for each of the \(edges.count) links "
-                + "made in the run (from the peers' Linked with peer lines); dead peers crossed out.",
+                + "made in the run (from the peers' linked events); dead peers crossed out.",
             nodes: nodes, edges: edges)
         var degree = [Int](repeating: 0, count: nodes.count)
         for (a, b) in edges {

@@ -326,7 +326,9 @@ struct AuthenticatedDiallerTests {
         #expect(pair.seed.base.registry.all.isEmpty)
         let peerActions = pair.toPeer(answers)
         #expect(
-            logs(peerActions).contains { $0.contains("Error from seed 127.0.0.1:5001: cluster key:") }, "\(logs(peerActions))")
+            events(peerActions).contains {
+                $0.kind == .errorReceived && $0.texts.first == "seed 127.0.0.1:5001" && $0.texts.last?.hasPrefix("cluster key:") == true
+            }, "\(logs(peerActions))")
     }
 
     @Test("a seed without the key cannot pose as one: its Peer List before a welcome is refused")

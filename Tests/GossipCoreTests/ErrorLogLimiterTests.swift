@@ -81,7 +81,7 @@ struct BadInputTests {
     @Test("a seed logs the first 10 bad lines from a host in full, answers every one, and summarises the rest")
     func seedSummarises() {
         var (seed, _) = Self.seed()
-        var logged: [String] = []
+        var logged: [NodeEvent] = []
         var answers = 0
         // 5 connections from one host, 8 bad lines each: 40 errors, under each connection's
         // closing limit; the host's burst is 10.
@@ -90,15 +90,15 @@ struct BadInputTests {
             _ = seed.handle(.accepted(id, remote: addr("127.0.0.1:\(40_000 + n)")), now: at(100))
             for _ in 0..<8 {
                 let actions = seed.handle(.line(id, "x"), now: at(200))
-                logged += logs(actions)
+                logged += events(actions)
                 answers += sent(on: id, actions).count
             }
         }
         #expect(answers == 40, "every bad line is answered")
         #expect(logged.count == 10)
-        #expect(logged.allSatisfy { $0.hasPrefix("Bad input from 127.0.0.1:") })
-        let later = logs(seed.handle(.line(ConnectionID(.inbound, 2), "List Peers"), now: at(10_000)))
-        #expect(later.contains("30 more errors from 127.0.0.1 suppressed (at most 10 logged per 10.0 s)"), "\(later)")
+        #expect(logged.allSatisfy { $0.kind == .badInput && $0.texts.first?.hasPrefix("127.0.0.1:") == true })
+        let later = events(seed.handle(.line(ConnectionID(.inbound, 2), "List Peers"), now: at(10_000)))
+        #expect(later.contains(.errorsSuppressed(count: 30, source: "127.0.0.1", burst: 10, interval: .seconds(10))), "\(later)")
     }
 
     @Test("a seed closes a connection at its 16th refused line within 10 s, saying why, and accounts for it")
@@ -113,7 +113,10 @@ struct BadInputTests {
         #expect(closes(last) == [id])
         #expect(sent(on: id, last).last == .error("16 lines refused within 10.0 s; closing the connection"))
         #expect(
-            logs(last).contains { $0.hasPrefix("Connection from peer 127.0.0.1:6001 (127.0.0.1:40000) closed: 16 lines refused") }
+            events(last).contains {
+                $0.kind == .connectionEnded && $0.texts.first == "peer 127.0.0.1:6001 (127.0.0.1:40000)"
+                    && $0.texts.last?.hasPrefix("closed: 16 lines refused") == true
+            }
         )
         #expect(seed.membership.status(of: addr("127.0.0.1:6001")) != .alive, "its registration connection is gone: suspect")
     }
@@ -133,7 +136,7 @@ struct BadInputTests {
         for _ in 1..<Self.closeAfter { _ = seed.handle(.line(id, "x"), now: at(0)) }
         let actions = seed.handle(.lineTooLong(id), now: at(0))
         #expect(closes(actions).isEmpty)
-        #expect(logs(actions).filter { $0.hasPrefix("Connection from") }.count == 1)
+        #expect(events(actions).filter { $0.kind == .connectionEnded }.count == 1)
     }
 
     @Test("with logging off nothing is logged and the closing rule holds all the same")
@@ -155,9 +158,13 @@ struct BadInputTests {
         var all: [Action] = []
         for _ in 0..<Self.closeAfter { all += fixture.line(id, "x") }
         #expect(closes(all) == [id])
-        #expect(logs(all).filter { $0.hasPrefix("Bad input from 127.0.0.1:40000") }.count == 10)
-        #expect(logs(all).contains { $0.hasPrefix("Connection from 127.0.0.1:40000 closed: 16 lines refused") })
-        let later = logs(fixture.fire(.liveness, after: .seconds(10)))
-        #expect(later.contains("6 more errors from 127.0.0.1 suppressed (at most 10 logged per 10.0 s)"), "\(later)")
+        #expect(events(all).filter { $0.kind == .badInput && $0.texts.first == "127.0.0.1:40000" }.count == 10)
+        #expect(
+            events(all).contains {
+                $0.kind == .connectionEnded && $0.texts.first == "127.0.0.1:40000"
+                    && $0.texts.last?.hasPrefix("closed: 16 lines refused") == true
+            })
+        let later = events(fixture.fire(.liveness, after: .seconds(10)))
+        #expect(later.contains(.errorsSuppressed(count: 6, source: "127.0.0.1", burst: 10, interval: .seconds(10))), "\(later)")
     }
 }

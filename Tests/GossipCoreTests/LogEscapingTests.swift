@@ -8,7 +8,9 @@ import Testing
 struct LogEscapingTests {
     /// The forgery of issue 11: a line that, written raw, would return the cursor, clear the
     /// line and draw a removal of its own on an operator's terminal.
-    static let forgery = "x\r\u{1B}[2K2026-11-22 03:00:00.000000 Removed peer 127.0.0.1:6001: dead (forged)\r"
+    static let forgery =
+        "x\r\u{1B}[2K2026-11-22 03:00:00.000000 "
+        + EventRenderer.sentence(.removedDead(NodeAddress(host: .loopback, port: 6001), evidence: "forged", listed: 0)) + "\r"
 
     static func isPrintableASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
 
@@ -104,10 +106,10 @@ struct LogEscapingTests {
         var seed = SeedProtocol(address: addr("127.0.0.1:5001"), rng: SeededRandom(seed: 1))
         let id = ConnectionID(.inbound, 1)
         _ = seed.handle(.accepted(id, remote: addr("127.0.0.1:40000")), now: at(0))
-        let lines = logs(seed.handle(.line(id, "Error:" + Self.forgery), now: at(0)))
-        #expect(lines.count == 1)
-        #expect(lines.allSatisfy(Self.isPrintableASCII))
-        #expect(lines.first?.hasPrefix(#"Error from 127.0.0.1:40000: x\r\u{1b}[2K"#) == true)
+        let logged = events(seed.handle(.line(id, "Error:" + Self.forgery), now: at(0)))
+        #expect(logged == [.errorReceived(from: "127.0.0.1:40000", reason: Self.forgery)])
+        #expect(logs(logged.map { .log($0) }).allSatisfy(Self.isPrintableASCII))
+        #expect(logs(logged.map { .log($0) }).first?.hasSuffix(VisibleText.escaped(Self.forgery)) == true)
     }
 
     @Test("a Link Refused reason and an Error: line received by a peer are logged escaped")
@@ -115,11 +117,11 @@ struct LogEscapingTests {
         var fixture = PeerFixture()
         let dial = try #require(connects(fixture.register(lists: [[addr("127.0.0.1:6002")], []])).first?.0)
         _ = fixture.handle(.connected(dial))
-        let refused = logs(fixture.line(dial, "Link Refused:" + Self.forgery))
-        let error = logs(fixture.line(fixture.seedConnections[0].0, "Error:" + Self.forgery))
-        #expect((refused + error).allSatisfy(Self.isPrintableASCII), "\(refused + error)")
-        #expect(refused.contains { $0.contains(#"refused the link: x\r\u{1b}[2K2026"#) }, "\(refused)")
-        #expect(error.contains { $0.contains(#": x\r\u{1b}[2K2026"#) }, "\(error)")
+        let refused = fixture.line(dial, "Link Refused:" + Self.forgery)
+        let error = fixture.line(fixture.seedConnections[0].0, "Error:" + Self.forgery)
+        #expect(logs(refused + error).allSatisfy(Self.isPrintableASCII), "\(logs(refused + error))")
+        #expect(events(refused).contains(.linkRefusedByPeer(addr("127.0.0.1:6002"), reason: Self.forgery)), "\(events(refused))")
+        #expect(events(error).contains { $0.kind == .errorReceived && $0.texts.last == Self.forgery }, "\(events(error))")
     }
 }
 

@@ -64,7 +64,10 @@ struct PeerGossipTests {
         var (fixture, links) = linkedToThree()
         let text = "1795287680.050:127.0.0.1:6009:1"
         let actions = fixture.line(links[0], text)
-        #expect(logs(actions) == ["Received 1795287680.050:127.0.0.1:6009:1 from 127.0.0.1:6002; forwarded to 2"])
+        #expect(
+            events(actions) == [
+                .received(try! Message.decodeGossip("1795287680.050:127.0.0.1:6009:1"), from: addr("127.0.0.1:6002"), forwardedTo: 2)
+            ])
     }
 
     @Test("a new message is forwarded to every neighbour except the one it came from")
@@ -97,7 +100,7 @@ struct PeerGossipTests {
         var (fixture, links) = linkedToThree()
         let actions = fixture.line(links[0], "1795280000.000:127.0.0.1:6009:1")
         #expect(sends(actions).isEmpty)
-        #expect(logs(actions).contains { $0.hasPrefix("Dropped stale message") })
+        #expect(events(actions).contains { $0.kind == .staleDropped })
     }
 
     @Test("a neighbour whose link is down is not forwarded to")
@@ -126,7 +129,7 @@ struct PeerGossipRefusalTests {
         let actions = fixture.line(id, text)
         #expect(sends(actions).count == 1)
         #expect(sentError(on: id, actions))
-        #expect(logs(actions).contains { $0.contains("ahead of my clock") })
+        #expect(events(actions).contains { $0.kind == .messageRefused && $0.texts.last?.contains("ahead of my clock") == true })
     }
 
     @Test("a message spelled with a leading zero is answered with an Error naming the one spelling")

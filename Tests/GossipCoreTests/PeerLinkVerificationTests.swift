@@ -38,7 +38,7 @@ struct PeerLinkVerificationTests {
         let answer = fixture.answerProbe(of: p2, in: actions)
         #expect(sent(on: id, answer) == [.gossip(gossip(1, at: 100, from: me))])
         #expect(closes(answer).count == 1)
-        #expect(logs(answer).contains("Link with peer 127.0.0.1:6002 verified: it answers on its address"))
+        #expect(events(answer).contains(.linkVerified(addr("127.0.0.1:6002"))))
     }
 
     @Test("the catch-up at verification holds only what came before the link: nothing is sent twice")
@@ -123,7 +123,7 @@ struct PeerLinkVerificationTests {
         _ = fixture.handle(.connected(probe))
         let answer = fixture.line(probe, "Error:a seed does not take Liveness Request")
         #expect(closes(answer) == [probe])
-        #expect(logs(answer).contains { $0.hasPrefix("Peer 127.0.0.1:6002 does not answer on its address") })
+        #expect(events(answer).contains { $0.kind == .linkUnverified && $0.subject == addr("127.0.0.1:6002") })
         #expect(!sentError(on: probe, answer), "an error is never answered with an error")
     }
 

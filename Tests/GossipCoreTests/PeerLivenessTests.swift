@@ -96,7 +96,7 @@ struct PeerLivenessTests {
         var (fixture, _) = linked()
         let actions = fireLiveness(&fixture, times: 3)
         let line = Message.deadNode(dead: p2, timestamp: fixture.now.wall, reporter: me).encoded
-        #expect(logs(actions).contains { $0.contains(line) })
+        #expect(events(actions).contains(.reportingDead(p2, misses: 3, report: line)))
     }
 
     @Test("the dead neighbour's link is closed and the neighbour dropped")
@@ -170,7 +170,7 @@ struct PeerLivenessTests {
         let actions = fixture.fire(.connectionDeadline, after: .milliseconds(500))
         #expect(closes(actions) == [id])
         #expect(sentError(on: id, actions))
-        #expect(logs(actions).contains { $0.contains("did not identify itself within 0.5 s") })
+        #expect(events(actions).contains { if case .unidentifiedClosed(_, .milliseconds(500)) = $0 { true } else { false } })
     }
 
     @Test("a connection that asked for a link in time is not closed by its deadline")
@@ -214,16 +214,16 @@ struct PeerLivenessTests {
         _ = fireLiveness(&fixture, times: 2, seedsAnswer: false)
         let reconnects = connects(startRound(&fixture, seedsAnswer: false))
         let report = fixture.fire(.livenessTimeout, after: Self.timeout)
-        #expect(logs(report).contains { $0.hasPrefix("Reporting Dead Node:127.0.0.1:6002") })
+        #expect(events(report).contains { $0.kind == .reportingDead && $0.subject == addr("127.0.0.1:6002") })
         let (lostID, seed) = try #require(reconnects.first)
         let lost = fixture.handle(.connectFailed(lostID, reason: "Connection timed out"))
         let (rejoin, _) = try #require(connects(lost).first { $0.1 == seed })
         let retry = startRound(&fixture, seedsAnswer: false)
-        #expect(logs(retry).contains { $0.hasPrefix("Reporting again to seed \(seed)") })
+        #expect(events(retry).contains { $0.kind == .reportResent && $0.subject == seed })
         _ = fixture.handle(.connectFailed(rejoin, reason: "Connection timed out"))
         _ = fixture.fire(.livenessTimeout, after: Self.timeout)
         let late = fixture.fire(.liveness, after: PeerFixture.livenessInterval * 2)
-        #expect(logs(late).contains { $0.hasPrefix("Dropped a report for seed \(seed), too old to matter") })
+        #expect(events(late).contains { $0.kind == .reportDropped && $0.subject == seed })
     }
 
     @Test("a neighbour's request in the last quarter before our round takes the round along")

@@ -48,7 +48,11 @@ struct PeerRegistrationRetryTests {
         #expect(closes(actions) == [retry.connection])
         let at = try #require(schedules(actions)[.registrationRetry]).nanoseconds / 1_000_000
         #expect((125...250).contains(at), "between half and all of a quarter interval")
-        #expect(logs(actions).contains { $0.hasPrefix("Seed 127.0.0.1:5001 refused the registration: registration refused") })
+        #expect(
+            events(actions).contains {
+                $0.kind == .registrationRefused && $0.subject == addr("127.0.0.1:5001")
+                    && $0.texts.last?.hasPrefix("registration refused") == true
+            })
     }
 
     @Test("each failure in a row doubles the wait, up to four intervals; a turned-away connection counts as one")

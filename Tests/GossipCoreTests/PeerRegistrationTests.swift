@@ -138,6 +138,6 @@ struct PeerRegistrationTests {
         _ = fixture.handle(.connected(second))
         let actions = fixture.line(second, "Peer List:127.0.0.1:6002")
         #expect(connects(actions).map(\.1) == [p2])
-        #expect(logs(actions).contains { $0.hasPrefix("Warning:") })
+        #expect(events(actions).contains { $0.kind == .registeredUnderQuorum })
     }
 }

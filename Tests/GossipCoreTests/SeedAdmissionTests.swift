@@ -82,7 +82,7 @@ struct SeedAdmissionTests {
         let answered = driver.line(probe, Message.livenessReply(timestamp: driver.now.wall, sender: AdmissionDriver.seedAddress, replier: p1).encoded)
         #expect(closes(answered) == [probe])
         #expect(sent(on: id, answered) == [.peerList([])])
-        #expect(logs(answered).contains { $0.hasPrefix("Registered peer 127.0.0.1:6001") })
+        #expect(events(answered).contains { $0.kind == .peerRegistered && $0.subject == addr("127.0.0.1:6001") })
         #expect(driver.listed() == [p1])
     }
 
@@ -145,7 +145,7 @@ struct SeedAdmissionTests {
         #expect(driver.seed.membership.status(of: p1) == nil)
         _ = driver.handle(.connected(probe))
         let late = driver.line(probe, Message.livenessReply(timestamp: driver.now.wall, sender: AdmissionDriver.seedAddress, replier: p1).encoded)
-        #expect(!logs(late).contains { $0.hasPrefix("Registered peer") })
+        #expect(!events(late).contains { $0.kind == .peerRegistered })
         #expect(driver.listed().isEmpty)
     }
 
@@ -184,7 +184,10 @@ struct SeedAdmissionTests {
         let actions = driver.deadlines(after: 1)
         #expect(closes(actions) == [silent])
         #expect(errorText(on: silent, actions)?.hasPrefix("no registration within 2.0 s") == true)
-        #expect(logs(actions).contains { $0.hasPrefix("Closed the connection from 127.0.0.1:") && $0.contains("did not register within 2.0 s") })
+        #expect(
+            events(actions).contains {
+                if case .unregisteredClosed(let remote, .seconds(2)) = $0 { remote.host == .loopback } else { false }
+            })
     }
 
     @Test("a registered peer's connection has no deadline")
@@ -211,8 +214,8 @@ struct SeedAdmissionTests {
         for n in 0..<2000 { _ = driver.accept(from: .ipv4(127, 0, UInt8(n / 250 + 1), UInt8(n % 250))) }
         let actions = driver.deadlines(after: 2000)
         #expect(closes(actions).count == 2000)
-        #expect(logs(actions).filter { $0.hasPrefix("Closed the connection from") }.count == SeedProtocol.namedExpiriesPerWake)
-        #expect(logs(actions).contains("Closed \(2000 - SeedProtocol.namedExpiriesPerWake) more connections that did not register within 2.0 s"))
+        #expect(events(actions).filter { $0.kind == .unregisteredClosed }.count == SeedProtocol.namedExpiriesPerWake)
+        #expect(events(actions).contains(.unregisteredClosedMore(count: 2000 - SeedProtocol.namedExpiriesPerWake, timeout: .seconds(2))))
     }
 
     // MARK: Per-host limit
@@ -239,8 +242,8 @@ struct SeedAdmissionTests {
         var lines: [String] = []
         for _ in 0..<1000 { lines += logs(driver.accept().1) }
         #expect(lines.count == 1)
-        let later = logs(driver.deadlines(after: 10_000))
-        #expect(later.contains("In the last 10.0 s, 999 more connections refused from 127.0.0.1: over its limit"))
+        let later = events(driver.deadlines(after: 10_000))
+        #expect(later.contains(.refusalsCounted(interval: .seconds(10), count: 999, what: "connections refused from 127.0.0.1: over its limit")))
     }
 
     @Test("a seed closing a connection itself (deadline, unlisting) frees its host's place")

@@ -95,7 +95,7 @@ struct SeedMembershipTests {
         let (probe, _) = try #require(connects(driver.report(p2, by: p1)).first)
         let actions = driver.handle(.connectFailed(probe, reason: .refused))
         #expect(!driver.seed.registry.contains(p2))
-        #expect(logs(actions).contains { $0.hasPrefix("Removed peer 127.0.0.1:6002: dead") })
+        #expect(events(actions).contains { $0.kind == .removedDead && $0.subject == addr("127.0.0.1:6002") })
         #expect(driver.seed.membership.rows().contains(Member(p2, .dead)))
     }
 
@@ -186,7 +186,7 @@ struct SeedMembershipTests {
         driver.register(p1, p2)
         let actions = driver.line(driver.connectionOf[p2]!, "Leave:\(p2)")
         #expect(!driver.seed.registry.contains(p2))
-        #expect(logs(actions).contains { $0.hasPrefix("Removed peer 127.0.0.1:6002: left") })
+        #expect(events(actions).contains { $0.kind == .removedLeft && $0.subject == addr("127.0.0.1:6002") })
         #expect(driver.seed.membership.rows().contains(Member(p2, .left)))
     }
 
@@ -285,7 +285,7 @@ struct SeedMembershipTests {
             }
         }
         #expect(!driver.seed.registry.contains(p1))
-        #expect(logs(expired).contains { $0.hasPrefix("Removed peer 127.0.0.1:6001: expired") })
+        #expect(events(expired).contains { $0.kind == .removedExpired && $0.subject == addr("127.0.0.1:6001") })
         #expect(driver.seed.membership.rows().contains(Member(p1, .expired)))
         driver.register(p1)
         #expect(driver.status(p1) == .alive, "its next registration lists it again")

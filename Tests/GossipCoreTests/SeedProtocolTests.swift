@@ -135,7 +135,7 @@ struct SeedProtocolTests {
         driver.register([addr("127.0.0.1:6001"), addr("127.0.0.1:6002")])
         let line = "Dead Node:127.0.0.1:6002:1795287680.731:127.0.0.1:6001"
         let (_, actions) = driver.send(line)
-        #expect(logs(actions).contains { $0.contains(line) })
+        #expect(events(actions).contains { $0.kind == .deadReportReceived && $0.texts.last == line })
     }
 
     // MARK: Bad input

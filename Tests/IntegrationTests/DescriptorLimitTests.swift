@@ -1,4 +1,5 @@
 import Foundation
+import GossipCore
 import Testing
 
 /// A node out of file descriptors turns connections away instead of spinning on a listener it
@@ -32,7 +33,7 @@ extension ProcessTests {
                 }
                 #expect(peers == [])
                 try waitUntil("the seed to log the refusal", timeout: 5) {
-                    net.log(of: seed).contains("out of file descriptors")
+                    net.logged(seed) { $0.kind == .turnedAwayNoDescriptors }
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GossipCore
 import Testing
 
 /// The operator's commands on real processes: `cluster members` on a network started by hand,
@@ -73,8 +74,8 @@ extension ProcessTests {
                 #expect(listed.count == 4)
                 for peer in peers {
                     for seed in listed[peer.address]!.seeds {
-                        let log = net.log(of: try #require(seeds.first { $0.address == seed }))
-                        #expect(log.contains("Registered peer \(peer.address)"))
+                        let node = try #require(seeds.first { $0.address == seed })
+                        #expect(net.logged(node) { $0.kind == .peerRegistered && $0.subject?.description == peer.address })
                     }
                 }
                 let (outcome, json) = try Self.members(net, elsewhere: elsewhere)
@@ -237,7 +238,9 @@ extension ProcessTests {
                     to: net.directory.appendingPathComponent("config.txt"), atomically: true, encoding: .utf8)
                 let peer = try net.launch("peer", ["--port", "0", "--host", "localhost", "--log-dir", "logs"])
                 peer.port = try net.awaitListeningPort(peer)
-                try waitUntil("the peer registered", timeout: 10) { net.log(of: peer).contains("Registered with 1 seeds") }
+                try waitUntil("the peer registered", timeout: 10) {
+                    net.logged(peer) { if case .registered(seeds: 1, _, _) = $0 { true } else { false } }
+                }
 
                 let everywhere = try net.launch("peer", ["--port", "0", "--host", "0.0.0.0"])
                 #expect(try net.awaitExit(everywhere) == 2)
@@ -246,7 +249,7 @@ extension ProcessTests {
                     "peer", ["--port", "0", "--host", "0.0.0.0", "--advertise", "localhost", "--log-dir", "logs"])
                 advertised.port = try net.awaitListeningPort(advertised)
                 try waitUntil("the advertised peer registered", timeout: 10) {
-                    net.log(of: seed).contains("Registered peer 127.0.0.1:\(advertised.port)")
+                    net.logged(seed) { $0.kind == .peerRegistered && $0.subject?.description == "127.0.0.1:\(advertised.port)" }
                 }
                 let unresolvable = try net.launch("peer", ["--port", "0", "--host", "no-such-host.invalid"])
                 #expect(try net.awaitExit(unresolvable) == 2)

@@ -14,6 +14,8 @@ struct OptionTableTests {
         case "D": return [spec.name, "2s"]
         case "ADDR": return [spec.name, "127.0.0.1"]
         case "FILE", "DIR": return [spec.name, "somewhere"]
+        case "human|json": return [spec.name, "json"]
+        case "LEVEL": return [spec.name, "warning"]
         default: return [spec.name, "3"]
         }
     }
