@@ -98,14 +98,17 @@ final class TestNetwork {
         return node
     }
 
-    /// Reads the port from the node's first console line ("... listening on 127.0.0.1:PORT").
+    /// Reads the port from the node's `seedListening` or `peerListening` event on its console.
     func awaitListeningPort(_ node: Node) throws -> Int {
         var found: Int?
         try waitUntil("\(node.role) listening", timeout: 10) {
             if !node.process.isRunning { throw TestFailure("\(node.role) exited: \(node.console)") }
-            guard let range = node.console.range(of: " listening on 127.0.0.1:") else { return false }
-            let digits = node.console[range.upperBound...].prefix { $0.isNumber }
-            found = Int(digits)
+            for event in EventParser.events(inLog: node.console) {
+                switch event {
+                case .seedListening(let address), .peerListening(let address, _): found = Int(address.port)
+                default: continue
+                }
+            }
             return found != nil
         }
         return found!
