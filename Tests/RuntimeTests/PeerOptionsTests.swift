@@ -24,6 +24,9 @@ struct PeerOptionsTests {
         (["--config", "seeds.txt"], options { $0.configPath = "seeds.txt" }),
         (["--log-dir", "/tmp/logs"], options { $0.logDirectory = "/tmp/logs" }),
         (["--rng-seed", "42"], options { $0.rngSeed = 42 }),
+        (["--log-format", "json"], options { $0.logFormat = .json }),
+        (["--console-level", "debug"], options { $0.consoleLevel = .debug }),
+        (["--console-level", "warning"], options { $0.consoleLevel = .warning }),
         (["--messages", "0"], options { $0.timing.messages = 0 }),
         (["--gossip-interval", "200ms"], options { $0.timing.gossipInterval = .milliseconds(200) }),
         (["--liveness-interval", "2s"], options { $0.timing.livenessInterval = .seconds(2) }),
@@ -59,6 +62,15 @@ struct PeerOptionsTests {
         #expect(options.port == 6001)
         #expect(options.timing.messages == 3)
         #expect(options.timing.gossipInterval == .milliseconds(500))
+    }
+
+    @Test("the log options default to human lines and an info console, and refuse other values")
+    func logOptions() {
+        #expect(PeerOptions().logFormat == .human && PeerOptions().consoleLevel == .info)
+        #expect(throws: UsageError("--log-format takes human or json, not 'xml'")) { try PeerOptions(parsing: ["--log-format", "xml"]) }
+        #expect(throws: UsageError("--console-level takes debug, info, warning or error, not 'loud'")) {
+            try PeerOptions(parsing: ["--console-level", "loud"])
+        }
     }
 
     @Test("an unknown option is a usage error naming it")
