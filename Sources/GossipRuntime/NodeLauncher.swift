@@ -26,7 +26,9 @@ public enum NodeLauncher {
             do { settings = try options.settings(address: address) } catch {
                 return usage("seed", error.description, SeedOptions.usage)
             }
-            let log = try LogSink(directory: options.logDirectory, fileName: "seedlog_\(address.port).txt", node: address, format: options.logFormat, consoleLevel: options.consoleLevel)
+            let log = try LogSink(
+                directory: options.logDirectory, fileName: "seedlog_\(address.port).txt", node: address,
+                format: options.logFormat, consoleLevel: options.consoleLevel)
             let instance = SeedProtocol(settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
             // Every peer keeps a connection to its seeds: a seed's connections are bounded by its
             // descriptors, so it takes all it may have (docs/PROTOCOL.md, "Limits").
@@ -86,7 +88,9 @@ public enum NodeLauncher {
             do { settings = try options.settings(address: address, seeds: config.seeds) } catch {
                 return usage("peer", error.description, PeerOptions.usage)
             }
-            let log = try LogSink(directory: options.logDirectory, fileName: "peerlog_\(address.port).txt", node: address, format: options.logFormat, consoleLevel: options.consoleLevel)
+            let log = try LogSink(
+                directory: options.logDirectory, fileName: "peerlog_\(address.port).txt", node: address,
+                format: options.logFormat, consoleLevel: options.consoleLevel)
             let instance = PeerProtocol(
                 settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
             return run(instance, key: key, listener: listener, log: log, signals: signals, commands: STDIN_FILENO)

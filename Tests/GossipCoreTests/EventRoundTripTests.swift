@@ -74,7 +74,8 @@ struct EventRoundTripTests {
             var json: [UInt8] = []
             EventRenderer.appendJSON(event, time: Array(time.utf8), node: node, into: &json)
             for line in [human, json] {
-                #expect(line.allSatisfy { $0 >= 0x20 && $0 < 0x7F }, "one printable line: \(String(decoding: line, as: UTF8.self))")
+                #expect(
+                    line.allSatisfy { $0 >= 0x20 && $0 < 0x7F }, "one printable line: \(String(decoding: line, as: UTF8.self))")
             }
             let expected = LogRecord(time: time, level: event.level, node: node, event: event)
             let fromHuman = EventParser.record(Substring(String(decoding: human, as: UTF8.self)))
@@ -92,12 +93,14 @@ struct EventRoundTripTests {
         EventRenderer.appendHuman(event, time: Array("2026-11-22 07:41:09.123456".utf8), node: nil, into: &human)
         #expect(
             String(decoding: human, as: UTF8.self)
-                == "2026-11-22 07:41:09.123456 INFO  Received 1795287680.731:127.0.0.1:6001:3 from 127.0.0.1:6001; forwarded to 3")
+                == "2026-11-22 07:41:09.123456 INFO  Received 1795287680.731:127.0.0.1:6001:3 from 127.0.0.1:6001; forwarded to 3"
+        )
         var json: [UInt8] = []
         EventRenderer.appendJSON(event, time: Array("2026-11-22 07:41:09.123456".utf8), node: Self.addresses[0], into: &json)
         #expect(
             String(decoding: json, as: UTF8.self)
-                == #"{"time":"2026-11-22 07:41:09.123456","level":"info","node":"127.0.0.1:6001","event":"received","message":"1795287680.731:127.0.0.1:6001:3","from":"127.0.0.1:6001","forwardedTo":3}"#)
+                == #"{"time":"2026-11-22 07:41:09.123456","level":"info","node":"127.0.0.1:6001","event":"received","message":"1795287680.731:127.0.0.1:6001:3","from":"127.0.0.1:6001","forwardedTo":3}"#
+        )
     }
 
     @Test("lines that are not what the renderer writes are nothing, not a guess")

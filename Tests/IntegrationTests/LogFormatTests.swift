@@ -26,7 +26,9 @@ extension ProcessTests {
                 }
                 try waitUntil("the JSON peer to link and create its messages", timeout: 15) {
                     if !peer.process.isRunning { throw TestFailure("the peer exited: \(peer.console)") }
-                    path = path ?? (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.first
+                    path =
+                        path
+                        ?? (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.first
                         .map { directory.appendingPathComponent($0) }
                     let events = records().map(\.event)
                     return events.contains { $0.kind == .linked } && events.count { $0.kind == .created } == 2

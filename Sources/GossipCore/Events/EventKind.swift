@@ -37,15 +37,27 @@ public enum EventKind: Int, Hashable, Sendable, CaseIterable {
 
         case .seedListening: (.info, "Seed listening on {address:a}")
         case .seedLimits:
-            (.info, "Open connections at most: {connections:n} (file descriptors: {descriptors:n}); per host: {perHost:n}; unregistered connections closed after {identifyTimeout:d}")
+            (
+                .info,
+                "Open connections at most: {connections:n} (file descriptors: {descriptors:n}); per host: {perHost:n}; unregistered connections closed after {identifyTimeout:d}"
+            )
         case .connectionOpened: (.debug, "Connection from {remote:a}")
         case .connectionRefused:
-            (.warning, "Refused a connection from {remote:a}; more such refusals are counted, not logged, for {quietFor:d}: {reason:t}")
+            (
+                .warning,
+                "Refused a connection from {remote:a}; more such refusals are counted, not logged, for {quietFor:d}: {reason:t}"
+            )
         case .registrationProbeFailed:
-            (.warning, "Refused the registration of {peer:a}, its probe failed; more such refusals from its host are counted, not logged, for {quietFor:d}: {why:t}")
+            (
+                .warning,
+                "Refused the registration of {peer:a}, its probe failed; more such refusals from its host are counted, not logged, for {quietFor:d}: {why:t}"
+            )
         case .refusalsCounted: (.warning, "In the last {interval:d}, {count:n} more {what:t}")
         case .unregisteredClosed:
-            (.info, "Closed the connection from {remote:a}: it did not register within {timeout:d} (or was idle that long after a query)")
+            (
+                .info,
+                "Closed the connection from {remote:a}: it did not register within {timeout:d} (or was idle that long after a query)"
+            )
         case .unregisteredClosedMore: (.info, "Closed {count:n} more connections that did not register within {timeout:d}")
         case .listQuery: (.debug, "List query from {from:t}: sent {sent:n} of {listed:n} peers")
         case .probing: (.debug, "Probing {peer:a}")
@@ -111,7 +123,10 @@ public enum EventKind: Int, Hashable, Sendable, CaseIterable {
         case .created: (.info, "Created message {message:m}; sent to {sentTo:n} neighbours")
         case .received: (.info, "Received {message:m} from {from:a}; forwarded to {forwardedTo:n}")
         case .staleDropped:
-            (.info, "Dropped stale message {message:m} from {from:a}: older than the {retention:d} retention, or than this peer can tell from one it has seen")
+            (
+                .info,
+                "Dropped stale message {message:m} from {from:a}: older than the {retention:d} retention, or than this peer can tell from one it has seen"
+            )
         case .messageRefused: (.warning, "Refused a message from {from:a}: {error:t}")
         case .ownMessageReturned: (.info, "Own message {message:m} from an earlier run came back from {from:a}; not delivered")
 

@@ -118,7 +118,8 @@ extension EventParser {
                 return take(UInt8(ascii: "]")) ? .strings(list) : nil
             default:
                 let start = index
-                while let byte = current, byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || (byte >= 0x30 && byte <= 0x39) {
+                while let byte = current, byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || (byte >= 0x30 && byte <= 0x39)
+                {
                     index += 1
                 }
                 guard index > start else { return nil }

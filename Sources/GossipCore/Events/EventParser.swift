@@ -97,7 +97,8 @@ public enum EventParser {
                 guard rest.starts(with: literal) else { return nil }
                 rest = rest.dropFirst(literal.count)
             case .field(_, let type):
-                let next: [UInt8]? = if index + 1 < parts.count, case .literal(let literal) = parts[index + 1] { literal } else { nil }
+                let next: [UInt8]? =
+                    if index + 1 < parts.count, case .literal(let literal) = parts[index + 1] { literal } else { nil }
                 let field: ArraySlice<UInt8>
                 if type == .text, next != nil, rest.first == EventRenderer.quote {
                     guard let end = quotedEnd(rest) else { return nil }

@@ -36,7 +36,8 @@ public enum EventRenderer {
                 bytes.append(contentsOf: literal)
                 index += 1
             }
-            let next: [UInt8]? = if index + 1 < parts.count, case .literal(let literal) = parts[index + 1] { literal } else { nil }
+            let next: [UInt8]? =
+                if index + 1 < parts.count, case .literal(let literal) = parts[index + 1] { literal } else { nil }
             appendHuman(value, before: next, into: &bytes)
             index += 1
         }
