@@ -218,11 +218,18 @@ struct ScriptedShell<Node: ScriptedNode> {
             case .close(let id):
                 require(connections[id] != nil, "closed \(id), which is not open")
                 connections[id] = nil
-            case .log(let entry):
-                var rendered: [UInt8] = []
-                entry.render(into: &rendered)
-                require(rendered == Array(entry.description.utf8), "a log entry renders differently from its description")
-                require(!rendered.contains(10), "a log entry holds a newline: \(entry.description)")
+            case .log(let event):
+                // Both forms of the line: one line of printable ASCII, read back as this event.
+                let time = Array("2026-11-22 07:41:09.123456".utf8)
+                var human: [UInt8] = []
+                EventRenderer.appendHuman(event, time: time, node: nil, into: &human)
+                var json: [UInt8] = []
+                EventRenderer.appendJSON(event, time: time, node: nil, into: &json)
+                for line in [human, json] {
+                    let text = String(decoding: line, as: UTF8.self)
+                    require(line.allSatisfy { $0 >= 0x20 && $0 < 0x7F }, "a log line that is not printable ASCII: \(text)")
+                    require(EventParser.event(text[...]) == event, "a log line that reads back differently: \(text)")
+                }
             case .schedule(let id, let deadline):
                 require(deadline > now.instant, "armed \(id) for \(deadline), not after now (\(now.instant))")
                 timers.schedule(id, at: deadline)
