@@ -21,7 +21,7 @@ struct EventRoundTripTests {
         GossipMessage(timestamp: Timestamp(milliseconds: 5), origin: addresses[1], sequence: 1_000_000),
     ]
     static let counts = [0, 3, 1_000_000, -1]
-    static let durations: [Duration] = [.zero, .milliseconds(2500), .milliseconds(125), .seconds(13), .milliseconds(1)]
+    static let durations: [Duration] = [.zero, .milliseconds(2500), .milliseconds(125), .seconds(13), .milliseconds(1), .nanoseconds(238_417_113), .seconds(-3)]
 
     static func sample(_ type: EventValue.Kind, _ variant: Int) -> EventValue {
         switch type {

@@ -165,21 +165,22 @@ public enum EventParser {
         return Int(text)
     }
 
-    /// Seconds with up to three decimals (`2.5`, `0.125`, `5`) to the millisecond.
+    /// Seconds with up to nine decimals (`2.5`, `0.125`, `5`), to the nanosecond.
     static func duration(_ text: Substring) -> Duration? {
         let negative = text.hasPrefix("-")
         let body = negative ? text.dropFirst() : text
         let pieces = body.split(separator: ".", omittingEmptySubsequences: false)
         guard pieces.count <= 2, let whole = integer(pieces[0]), whole >= 0 else { return nil }
-        var milliseconds = Int64(whole) * 1000
+        guard whole <= Int64.max / 1_000_000_000 else { return nil }
+        var nanoseconds = Int64(whole) * 1_000_000_000
         if pieces.count == 2 {
             let fraction = pieces[1]
-            guard fraction.count >= 1, fraction.count <= 3, let value = integer(fraction), value >= 0 else { return nil }
+            guard fraction.count >= 1, fraction.count <= 9, let value = integer(fraction), value >= 0 else { return nil }
             var scaled = Int64(value)
-            for _ in fraction.count..<3 { scaled *= 10 }
-            milliseconds += scaled
+            for _ in fraction.count..<9 { scaled *= 10 }
+            nanoseconds += scaled
         }
-        return .milliseconds(negative ? -milliseconds : milliseconds)
+        return .nanoseconds(negative ? -nanoseconds : nanoseconds)
     }
 
     /// Undoes `EventRenderer.appendEscaped`: `\\`, `\"`, `\t`, `\n`, `\r`, `\u{hex}`.

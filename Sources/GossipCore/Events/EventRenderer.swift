@@ -156,15 +156,17 @@ public enum EventRenderer {
         ASCII.appendDecimal(value.magnitude.toUInt64, to: &bytes)
     }
 
-    /// Seconds to the millisecond, at least one decimal: `5.0`, `2.5`, `0.125`.
+    /// Seconds, exact to the nanosecond, with the decimals it needs and at least one: `5.0`,
+    /// `2.5`, `0.125`, `0.238417113`. (The node rounds what it computes to the millisecond;
+    /// a duration is written exactly all the same, so that it reads back as it was.)
     static func appendSeconds(_ duration: Duration, into bytes: inout [UInt8]) {
-        let milliseconds = duration.wholeMilliseconds
-        if milliseconds < 0 { bytes.append(UInt8(ascii: "-")) }
-        let magnitude = milliseconds.magnitude
-        ASCII.appendDecimal(magnitude / 1000, to: &bytes)
+        let nanoseconds = duration.wholeNanoseconds
+        if nanoseconds < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = nanoseconds.magnitude
+        ASCII.appendDecimal(magnitude / 1_000_000_000, to: &bytes)
         bytes.append(UInt8(ascii: "."))
-        var fraction = magnitude % 1000
-        var digits = 3
+        var fraction = magnitude % 1_000_000_000
+        var digits = 9
         while digits > 1 && fraction % 10 == 0 {
             fraction /= 10
             digits -= 1

@@ -5,7 +5,7 @@ public enum EventValue: Hashable, Sendable {
     case addresses([NodeAddress])
     case message(GossipMessage)
     case count(Int)
-    /// Kept to the millisecond: what a line shows and reads back.
+    /// Exact to the nanosecond: what a line shows and reads back.
     case duration(Duration)
     case text(String)
 
@@ -71,4 +71,10 @@ struct EventTemplate: Sendable {
     static let table: [EventTemplate] = EventKind.allCases.map(EventTemplate.init(kind:))
     static let byName: [String: EventKind] = Dictionary(
         uniqueKeysWithValues: EventKind.allCases.map { (table[$0.rawValue].name, $0) })
+}
+
+extension Duration {
+    /// To the millisecond, for an event: a computed wait (`0.238 s`) reads better than its
+    /// nanoseconds, which a line would otherwise show in full.
+    public var toMilliseconds: Duration { .milliseconds(wholeMilliseconds) }
 }

@@ -99,7 +99,7 @@ extension PeerProtocol {
     /// The process was not running for a while: forgive every neighbour what it missed, and
     /// renew with the seeds now (they may have dropped us meanwhile).
     mutating func wokeUp(late: Duration, actions: inout [Action]) {
-        log(.wokeLate(late), &actions)
+        log(.wokeLate(late.toMilliseconds), &actions)
         renewSoon = true
         for peer in neighbourOrder { neighbours[peer]?.liveness.forgive() }
     }

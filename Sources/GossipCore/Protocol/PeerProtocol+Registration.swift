@@ -136,7 +136,7 @@ extension PeerProtocol {
         if askNextSeed(now: now, actions: &actions) {
             log(.registrationFailedSwitching(seed: seed), &actions)
         } else if !linkingStarted || seeds.registered.count < seeds.quorum {
-            log(.registrationFailedRetrying(seed: seed, after: retryAt - now.instant), &actions)
+            log(.registrationFailedRetrying(seed: seed, after: (retryAt - now.instant).toMilliseconds), &actions)
         }
         registrationProgressed(now: now, actions: &actions)
     }

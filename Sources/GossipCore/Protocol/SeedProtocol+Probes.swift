@@ -151,7 +151,7 @@ extension SeedProtocol {
             case .expired(let peer, let since):
                 let connection = membership.connection(of: peer)
                 guard membership.remove(peer, as: .expired, now: now.instant) else { continue }
-                log(.removedExpired(peer, silence: now.instant - since, listed: registry.count), &actions)
+                log(.removedExpired(peer, silence: (now.instant - since).toMilliseconds, listed: registry.count), &actions)
                 if let connection, registeredOn[connection] == peer { unregistered(connection, now: now, actions: &actions) }
             case .silent(let peer, let since):
                 accuse(
