@@ -47,7 +47,7 @@ final class Connection {
     /// Queues one line (the newline is added); returns the bytes added.
     func enqueue(_ line: String) -> Int {
         let before = output.count
-        output.append(contentsOf: line.utf8)
+        ASCII.appendUTF8(line, to: &output)
         output.append(10)
         return output.count - before
     }

@@ -49,7 +49,7 @@ public struct LogEntry: Hashable, Sendable, CustomStringConvertible, Expressible
         switch content {
         case .received(let message, let peer, let forwarded):
             bytes.append(contentsOf: "Received ".utf8)
-            bytes.append(contentsOf: message.text.utf8)
+            ASCII.appendUTF8(message.text, to: &bytes)
             bytes.append(contentsOf: " from ".utf8)
             peer.write(into: &bytes)
             bytes.append(contentsOf: "; forwarded to ".utf8)
