@@ -21,8 +21,8 @@ public enum ASCII {
     /// Appends the UTF-8 bytes of `text` with one copy (`Array.append(contentsOf: text.utf8)`
     /// goes through the collection protocols and showed as 10 % of a relaying peer's CPU).
     public static func appendUTF8(_ text: String, to bytes: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
+        if copied == nil { bytes.append(contentsOf: text.utf8) }
     }
 
     /// Whether every byte is below 0x80, looked at eight bytes at a time.
