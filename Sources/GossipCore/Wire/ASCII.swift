@@ -25,6 +25,11 @@ public enum ASCII {
         if copied == nil { bytes.append(contentsOf: text.utf8) }
     }
 
+    /// Appends a literal's bytes (no reference counting, unlike a `String`).
+    public static func appendUTF8(_ text: StaticString, to bytes: inout [UInt8]) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
     /// Whether every byte is below 0x80, looked at eight bytes at a time.
     public static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let count = bytes.count
