@@ -121,7 +121,7 @@ extension BenchReport {
                 target: "\(BenchTargets.killFloodMissing)", met: k.missing <= BenchTargets.killFloodMissing && !k.kills.isEmpty))
         rows.append(
             Row(
-                label: "  flood rate, messages in (median / lowest)",
+                label: "  flood rate after 0.2 s, messages in (median / lowest)",
                 value: "\(BenchFormat.optional(k.medianInPerSecond, 0)) / \(BenchFormat.optional(k.lowestInPerSecond, 0)) /s",
                 target: "≥ \(BenchFormat.count(BenchTargets.inPerSecond)) /s",
                 met: (k.medianInPerSecond ?? 0) >= BenchTargets.inPerSecond))

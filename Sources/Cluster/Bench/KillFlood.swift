@@ -19,7 +19,13 @@ enum KillFlood {
         var firstMissing: Int?
         /// From the first byte sent to the kill.
         var seconds = 0.0
-        var inPerSecond: Double { seconds > 0 ? Double(forwarded) / seconds : 0 }
+        /// Messages forwarded before `warmUp` into the flood (the peer's turns start small and
+        /// grow, and TCP's windows open): the rate is what the flood reached after it.
+        var forwardedAtWarmUp = 0
+        var inPerSecond: Double {
+            let window = seconds - KillFlood.warmUp.seconds
+            return window > 0 ? Double(forwarded - forwardedAtWarmUp) / window : 0
+        }
     }
 
     struct Result {
@@ -36,7 +42,9 @@ enum KillFlood {
 
     /// How long the flood runs before the kill: a little longer each kill, round five steps, so
     /// the kill lands at different points of the peer's turns.
-    static func floodTime(kill: Int) -> Duration { .milliseconds(300 + 50 * (kill % 5)) }
+    static func floodTime(kill: Int) -> Duration { .milliseconds(600 + 100 * (kill % 5)) }
+    /// The start of the flood left out of its rate.
+    static let warmUp = Duration.milliseconds(200)
 
     static func run(kills: Int, context: BenchContext) throws(BenchError) -> Result {
         let net = try context.network("killflood")
@@ -71,7 +79,7 @@ enum KillFlood {
         }
         for counter in neighbours[1...] { counter.recordsSequences = true }
         var kill = Kill()
-        kill.seconds = try flood(neighbours, for: floodTime(kill: number), context: context) {
+        (kill.seconds, kill.forwardedAtWarmUp) = try flood(neighbours, for: floodTime(kill: number), context: context) {
             _ = net.kill(peer)
         }
         // What the peer wrote before it died is in the sockets' buffers: read to the end.
@@ -93,10 +101,12 @@ enum KillFlood {
     }
 
     /// Sends the flood for `duration`, reading what comes back, then calls `kill` (still
-    /// sending up to that moment). Returns the seconds from the first byte sent to the kill.
+    /// sending up to that moment). Returns the seconds from the first byte sent to the kill,
+    /// and the messages forwarded to a counting neighbour by the end of the warm-up.
     private static func flood(
         _ neighbours: [PlayedNeighbour], for duration: Duration, context: BenchContext, kill: () -> Void
-    ) throws(BenchError) -> Double {
+    ) throws(BenchError) -> (Double, Int) {
+        var atWarmUp: Int?
         let sender = neighbours[0]
         var source = GossipSource()
         var fds = neighbours.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
@@ -118,9 +128,12 @@ enum KillFlood {
                 if neighbour.closedReason != nil { fds[index].fd = -1 }
             }
             for counter in neighbours[1...] { counter.flushAnswers() }
+            if atWarmUp == nil && SystemClock.monotonic() - start >= warmUp {
+                atWarmUp = neighbours[1...].map(\.gossipLines).max() ?? 0
+            }
         }
         kill()
-        return (SystemClock.monotonic() - start).seconds
+        return ((SystemClock.monotonic() - start).seconds, atWarmUp ?? 0)
     }
 
     /// Reads the counting neighbours until the dead peer's sockets end, 5 s at most.
