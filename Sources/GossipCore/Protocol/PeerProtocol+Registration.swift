@@ -153,16 +153,8 @@ extension PeerProtocol {
         seeds.releaseDue(now: now.instant)
         let at = seeds.fail(
             seed, now: now.instant, base: registrationBackoffBase, cap: registrationBackoffCap, using: &rng)
-        armRegistrationRetry(now: now, actions: &actions)
+        if let next = seeds.nextRetry { actions.append(.schedule(.registrationRetry, at: next)) }
         return at
-    }
-
-    /// Arms the retry timer for the first seed whose wait ends, never in the past: a seed's
-    /// wait may have ended while the node was busy with a long turn (events are handled before
-    /// the turn's timers fire), and a timer is only ever armed for after now (`TimerTable`).
-    mutating func armRegistrationRetry(now: Now, actions: inout [Action]) {
-        guard let next = seeds.nextRetry else { return }
-        actions.append(.schedule(.registrationRetry, at: max(next, now.instant + .nanoseconds(1))))
     }
 
     /// A seed answered a `Register` with `Error:registration refused: ...` (it is full, or could
@@ -185,7 +177,7 @@ extension PeerProtocol {
     mutating func retryRegistrations(now: Now, actions: inout [Action]) {
         seeds.releaseDue(now: now.instant)
         while seeds.committed < seeds.quorum, askNextSeed(now: now, actions: &actions) {}
-        armRegistrationRetry(now: now, actions: &actions)
+        if let next = seeds.nextRetry { actions.append(.schedule(.registrationRetry, at: next)) }
     }
 
     /// Once every asked seed has answered or failed, start linking with what we know.
