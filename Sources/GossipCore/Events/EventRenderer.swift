@@ -17,12 +17,12 @@ public enum EventRenderer {
     ) {
         bytes.append(contentsOf: time)
         bytes.append(space)
-        bytes.append(contentsOf: event.level.column.utf8)
+        ASCII.appendUTF8(event.level.column, to: &bytes)
         bytes.append(space)
         if let node {
             bytes.append(UInt8(ascii: "["))
             node.write(into: &bytes)
-            bytes.append(contentsOf: "] ".utf8)
+            ASCII.appendUTF8("] " as StaticString, to: &bytes)
         }
         appendSentence(event, into: &bytes)
     }
@@ -60,26 +60,26 @@ public enum EventRenderer {
         _ event: NodeEvent, time: [UInt8], node: NodeAddress?, into bytes: inout [UInt8]
     ) {
         let template = EventTemplate.table[event.kind.rawValue]
-        bytes.append(contentsOf: #"{"time":""#.utf8)
+        ASCII.appendUTF8(#"{"time":""# as StaticString, to: &bytes)
         bytes.append(contentsOf: time)
-        bytes.append(contentsOf: #"","level":""#.utf8)
-        bytes.append(contentsOf: event.level.name.utf8)
-        bytes.append(contentsOf: #"","node":"#.utf8)
+        ASCII.appendUTF8(#"","level":""# as StaticString, to: &bytes)
+        ASCII.appendUTF8(event.level.name, to: &bytes)
+        ASCII.appendUTF8(#"","node":"# as StaticString, to: &bytes)
         if let node {
             bytes.append(quote)
             node.write(into: &bytes)
             bytes.append(quote)
         } else {
-            bytes.append(contentsOf: "null".utf8)
+            ASCII.appendUTF8("null" as StaticString, to: &bytes)
         }
-        bytes.append(contentsOf: #","event":""#.utf8)
-        bytes.append(contentsOf: template.name.utf8)
+        ASCII.appendUTF8(#","event":""# as StaticString, to: &bytes)
+        ASCII.appendUTF8(template.name, to: &bytes)
         bytes.append(quote)
         var index = 0
         event.forEachValue { value in
-            bytes.append(contentsOf: #",""#.utf8)
-            bytes.append(contentsOf: template.fields[index].name.utf8)
-            bytes.append(contentsOf: #"":"#.utf8)
+            ASCII.appendUTF8(#",""# as StaticString, to: &bytes)
+            ASCII.appendUTF8(template.fields[index].name, to: &bytes)
+            ASCII.appendUTF8(#"":"# as StaticString, to: &bytes)
             appendJSON(value, into: &bytes)
             index += 1
         }
@@ -102,20 +102,20 @@ public enum EventRenderer {
         case .optionalAddress(let address):
             if let address { address.write(into: &bytes) } else { bytes.append(UInt8(ascii: "?")) }
         case .addresses(let list):
-            if list.isEmpty { bytes.append(contentsOf: "(none)".utf8) }
+            if list.isEmpty { ASCII.appendUTF8("(none)" as StaticString, to: &bytes) }
             for (index, address) in list.enumerated() {
-                if index > 0 { bytes.append(contentsOf: ", ".utf8) }
+                if index > 0 { ASCII.appendUTF8(", " as StaticString, to: &bytes) }
                 address.write(into: &bytes)
             }
-        case .message(let message): bytes.append(contentsOf: message.text.utf8)
+        case .message(let message): ASCII.appendUTF8(message.text, to: &bytes)
         case .count(let count): appendInteger(count, into: &bytes)
         case .duration(let duration):
             appendSeconds(duration, into: &bytes)
-            bytes.append(contentsOf: " s".utf8)
+            ASCII.appendUTF8(" s" as StaticString, to: &bytes)
         case .text(let text):
             if let next {
                 if isPlain(text, before: next) {
-                    bytes.append(contentsOf: text.utf8)
+                    ASCII.appendUTF8(text, to: &bytes)
                 } else {
                     bytes.append(quote)
                     appendEscaped(text, quoting: true, into: &bytes)
@@ -140,12 +140,12 @@ public enum EventRenderer {
     static func appendEscaped(_ text: String, quoting: Bool, into bytes: inout [UInt8]) {
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0x22 where quoting: bytes.append(contentsOf: #"\""#.utf8)
-            case 0x5C: bytes.append(contentsOf: #"\\"#.utf8)
+            case 0x22 where quoting: ASCII.appendUTF8(#"\""# as StaticString, to: &bytes)
+            case 0x5C: ASCII.appendUTF8(#"\\"# as StaticString, to: &bytes)
             case 0x20..<0x7F: bytes.append(UInt8(scalar.value))
-            case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
-            case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
+            case 0x09: ASCII.appendUTF8(#"\t"# as StaticString, to: &bytes)
+            case 0x0A: ASCII.appendUTF8(#"\n"# as StaticString, to: &bytes)
+            case 0x0D: ASCII.appendUTF8(#"\r"# as StaticString, to: &bytes)
             default: bytes.append(contentsOf: ("\\u{" + String(scalar.value, radix: 16) + "}").utf8)
             }
         }
@@ -188,7 +188,7 @@ public enum EventRenderer {
             address.write(into: &bytes)
             bytes.append(quote)
         case .optionalAddress(let address):
-            if let address { appendJSON(.address(address), into: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
+            if let address { appendJSON(.address(address), into: &bytes) } else { ASCII.appendUTF8("null" as StaticString, to: &bytes) }
         case .addresses(let list):
             bytes.append(UInt8(ascii: "["))
             for (index, address) in list.enumerated() {
@@ -209,12 +209,12 @@ public enum EventRenderer {
         bytes.append(quote)
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0x22: bytes.append(contentsOf: #"\""#.utf8)
-            case 0x5C: bytes.append(contentsOf: #"\\"#.utf8)
+            case 0x22: ASCII.appendUTF8(#"\""# as StaticString, to: &bytes)
+            case 0x5C: ASCII.appendUTF8(#"\\"# as StaticString, to: &bytes)
             case 0x20..<0x7F: bytes.append(UInt8(scalar.value))
-            case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
-            case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
+            case 0x0A: ASCII.appendUTF8(#"\n"# as StaticString, to: &bytes)
+            case 0x0D: ASCII.appendUTF8(#"\r"# as StaticString, to: &bytes)
+            case 0x09: ASCII.appendUTF8(#"\t"# as StaticString, to: &bytes)
             case let value where value > 0xFFFF:
                 let offset = value - 0x10000
                 appendUnicodeEscape(0xD800 + (offset >> 10), into: &bytes)
@@ -227,7 +227,7 @@ public enum EventRenderer {
 
     static func appendUnicodeEscape(_ unit: UInt32, into bytes: inout [UInt8]) {
         let hex = Array("0123456789abcdef".utf8)
-        bytes.append(contentsOf: #"\u"#.utf8)
+        ASCII.appendUTF8(#"\u"# as StaticString, to: &bytes)
         for shift in stride(from: 12, through: 0, by: -4) { bytes.append(hex[Int((unit >> UInt32(shift)) & 0xF)]) }
     }
 }
