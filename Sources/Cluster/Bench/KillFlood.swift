@@ -6,7 +6,7 @@ import GossipRuntime
 /// throughput scenario's flood (4 links played by the bench: 1 sends unique gossip as fast as
 /// the peer takes it, 3 count and record what it forwards) and is SIGKILLed in the middle of
 /// it, `kills` times, a fresh peer each time. After each kill, every message a neighbour
-/// received from the peer must be in the peer's log (`Received ...`): the log is written
+/// received from the peer must be in the peer's log (a `received` event): the log is written
 /// before the sockets, so nothing can be forwarded that the log does not have. The debug-build
 /// test (`BoundedWorkTests`) makes the same check at a few thousand messages a second; this is
 /// the check at the rate the target is set for.
@@ -147,10 +147,9 @@ enum KillFlood {
         if !ended { throw .failed("the killed peer's links did not end within 5 s") }
     }
 
-    /// The `Msg#` of every message the log says was received from the bench's origin
-    /// (`Received <ts>:127.0.0.9:9:<Msg#> from ...`), as a table indexed by `Msg#`. Read as
-    /// bytes (a killed peer's log holds a few hundred thousand lines); a torn last line (the
-    /// kill in the middle of a write) has no newline and is skipped.
+    /// The `Msg#` of every message the log says was received from the bench's origin (its
+    /// `received` events), as a table indexed by `Msg#`. A torn last line (the kill in the
+    /// middle of a write) has no newline and is skipped.
     static func loggedSequences(path: String) -> [Bool] {
         var logged: [Bool] = []
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -165,24 +164,14 @@ enum KillFlood {
             if count <= 0 { break }
             data.append(contentsOf: chunk[0..<count])
         }
-        let received = Array("Received ".utf8)
-        let origin = Array(":\(GossipSource.origin):".utf8)
-        var start = 0
-        while start < data.count, let newline = data[start...].firstIndex(of: 10) {
-            defer { start = newline + 1 }
-            // `<date> <time> Received <message> from ...`: the event after the 27-byte time.
-            let event = start + 27
-            guard event + received.count < newline, data[event..<event + received.count].elementsEqual(received),
-                let space = data[(event + received.count)..<newline].firstIndex(of: 32)
-            else { continue }
-            var digits = space
-            while digits > event && data[digits - 1] &- UInt8(ascii: "0") < 10 { digits -= 1 }
-            guard digits < space, space - digits <= 12, digits - origin.count >= event + received.count,
-                data[(digits - origin.count)..<digits].elementsEqual(origin)
-            else { continue }
-            var sequence = 0
-            for byte in data[digits..<space] { sequence = sequence * 10 + Int(byte - UInt8(ascii: "0")) }
-            guard sequence < Throughput.maxLines else { continue }
+        // `received` events (`EventParser`) of messages from the bench's origin; a torn last
+        // line (no newline) is left out by `LogLines`.
+        let text = String(decoding: data, as: UTF8.self)
+        LogLines.forEach(in: text[...]) { line in
+            guard case .received(let message, _, _)? = EventParser.event(line), message.origin.description == GossipSource.origin
+            else { return }
+            let sequence = message.sequence
+            guard sequence >= 0, sequence < Throughput.maxLines else { return }
             if sequence >= logged.count { logged += repeatElement(false, count: max(sequence + 1 - logged.count, logged.count)) }
             logged[sequence] = true
         }
