@@ -29,6 +29,9 @@ public final class LogSink {
     private var notedDroppedBytes = 0
     private var notedAt: Int64?
     static let consoleNoteInterval: Int64 = 10
+    /// Shown what is written, after the file and the console (whole lines): the control
+    /// socket's monitors. Set only while someone monitors, so it costs nothing otherwise.
+    var observer: ((UnsafeRawBufferPointer) -> Void)?
 
     /// Opens (creating the directory and file when missing) `<directory>/<name>` for appending.
     /// `console`: also show the lines on standard output.
@@ -89,6 +92,7 @@ public final class LogSink {
         buffer.withUnsafeBytes { bytes in
             Files.writeAll(fileDescriptor, bytes)
             console?.write(bytes)
+            observer?(bytes)
         }
         buffer.removeAll(keepingCapacity: true)
         if let console, console.droppedBytes > notedDroppedBytes,
