@@ -77,8 +77,8 @@ final class TestNetwork {
     }
 
     /// Starts a seed on a free port and waits until it listens.
-    func startSeed(descriptorLimit: Int? = nil) throws -> Node {
-        let node = try launch("seed", ["--port", "0", "--log-dir", "logs"], descriptorLimit: descriptorLimit)
+    func startSeed(_ extra: [String] = [], descriptorLimit: Int? = nil) throws -> Node {
+        let node = try launch("seed", ["--port", "0", "--log-dir", "logs"] + extra, descriptorLimit: descriptorLimit)
         node.port = try awaitListeningPort(node)
         return node
     }
