@@ -19,6 +19,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case seed
     /// A peer driven by a random event script.
     case peer
+    /// A seed or a peer behind the cluster key, driven by a random event script.
+    case auth
 
     /// The target named by `GOSSIP_FUZZ_TARGET`; nil when it is unset or unknown.
     static let selected: FuzzTarget? = environment("GOSSIP_FUZZ_TARGET").flatMap(FuzzTarget.init(rawValue:))
@@ -29,6 +31,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .config: ConfigTarget.run(input)
         case .seed: SeedTarget.run(input)
         case .peer: PeerTarget.run(input)
+        case .auth: AuthTarget.run(input)
         }
     }
 }

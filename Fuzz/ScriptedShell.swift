@@ -30,6 +30,8 @@ struct ScriptedShell<Node: ScriptedNode> {
     private(set) var stopped = false
     private(set) var eventCount = 0
     private var checkedGossip: Set<String> = []
+    /// The hello lines a keyed node welcomed (`checkKeyProved`).
+    private var welcomedHellos: Set<String> = []
 
     struct Connection {
         var inbound: Bool
@@ -38,8 +40,11 @@ struct ScriptedShell<Node: ScriptedNode> {
         /// False while an outbound connection is opening.
         var open: Bool
         var framer = LineFramer()
-        /// The last line the instance sent on it, for an honest answer.
+        /// The first and the last line the instance sent on it (an honest answer needs the last).
+        var firstSent: Message?
         var lastSent: Message?
+        /// The instance sent `Auth Welcome` on it: the other end proved the cluster key.
+        var welcomed = false
         var gossipSent: Set<String> = []
         /// The address last registered on it, once a seed answered the `Register` with a list.
         var registeredAs: NodeAddress?
@@ -198,6 +203,8 @@ struct ScriptedShell<Node: ScriptedNode> {
                 if case .error = message {
                     require(errorCameOn != id, "answered an Error: with an Error: on \(id)")
                 }
+                if Node.provesKey { checkKeyProved(message, on: id, answering: event) }
+                if connections[id]?.firstSent == nil { connections[id]?.firstSent = message }
                 connections[id]?.lastSent = message
                 if case .peerList = message, let registering = connections[id]?.registering {
                     connections[id]?.registeredAs = registering
@@ -221,6 +228,30 @@ struct ScriptedShell<Node: ScriptedNode> {
                 timers.schedule(id, at: deadline)
             case .cancel(let id):
                 timers.cancel(id)
+            }
+        }
+    }
+
+    /// The cluster key's rules for what a keyed node sends (`AuthTarget`): nothing but
+    /// `Error:` and the welcome to an acceptor's other end until it proved the key; a hello
+    /// first on a dial; no hello welcomed twice.
+    private mutating func checkKeyProved(_ message: Message, on id: ConnectionID, answering event: Event?) {
+        guard let connection = connections[id] else { return }
+        if connection.inbound, !connection.welcomed {
+            switch message {
+            case .error: break
+            case .auth(.welcome):
+                connections[id]?.welcomed = true
+                guard case .line(_, let text) = event, text.hasPrefix("Auth Hello:") else {
+                    fuzzFailure("welcomed \(id) but not in answer to a hello")
+                }
+                require(welcomedHellos.insert(text).inserted, "welcomed a replayed hello: \(text)")
+            default: fuzzFailure("sent '\(message.encoded)' on \(id) before its other end proved the key")
+            }
+        }
+        if !connection.inbound, connection.firstSent == nil {
+            guard case .auth(.hello) = message else {
+                fuzzFailure("the first line on dial \(id) is '\(message.encoded)', not the hello")
             }
         }
     }
@@ -265,4 +296,10 @@ protocol ScriptedNode: NodeInstance {
     var seedAddresses: [NodeAddress] { get }
     /// The ops particular to this kind of node (`ScriptOp.special1`, `.special2`).
     static func special(_ which: Int, _ shell: inout ScriptedShell<Self>, _ input: inout FuzzInput)
+    /// Whether the node requires the cluster key (`Authenticated`): the shell checks its rules.
+    static var provesKey: Bool { get }
+}
+
+extension ScriptedNode {
+    static var provesKey: Bool { false }
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs one fuzz target over its checked-in corpus (Fuzz/corpus/<target>) and new inputs.
 #
-#   Fuzz/run.sh <codec|config|seed|peer> [libFuzzer options]
+#   Fuzz/run.sh <codec|config|seed|peer|auth> [libFuzzer options]
 #   Fuzz/run.sh peer -max_total_time=600          # ten minutes on the peer
 #   Fuzz/run.sh codec -runs=1000000               # a million new inputs
 #   Fuzz/run.sh seed crash-1234abcd               # replay one input (GOSSIP_FUZZ_TRACE=1 to read it)
@@ -14,14 +14,14 @@
 # there instead (the test command uses a fresh one, so it replays only the checked-in corpus).
 set -eu
 cd "$(dirname "$0")/.."
-target="${1:?usage: Fuzz/run.sh <codec|config|seed|peer> [libFuzzer options]}"
+target="${1:?usage: Fuzz/run.sh <codec|config|seed|peer|auth> [libFuzzer options]}"
 shift
 mode="${GOSSIP_FUZZ_BUILD:-release}"
 case "$target" in
     codec) max_len=9000; extra="-dict=Fuzz/protocol.dict" ;;  # Past the 4,096-byte line limit.
     config) max_len=2048; extra="-dict=Fuzz/protocol.dict" ;;
-    seed | peer) max_len=4096; extra="" ;;                     # About 500 script ops.
-    *) echo "unknown target '$target': codec, config, seed or peer" >&2; exit 2 ;;
+    seed | peer | auth) max_len=4096; extra="" ;;                     # About 500 script ops.
+    *) echo "unknown target '$target': codec, config, seed, peer or auth" >&2; exit 2 ;;
 esac
 Fuzz/build.sh "$mode" >&2
 work=${GOSSIP_FUZZ_WORK:-.build/fuzz/corpus}/$target

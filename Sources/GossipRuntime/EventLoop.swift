@@ -19,8 +19,8 @@ public final class EventLoop<Instance: NodeInstance> {
     /// Bounds that keep a node's memory and its turns finite whatever its neighbours do.
     public struct Limits: Sendable {
         /// Bytes queued for one connection before it is closed as not reading: 64 lines of
-        /// the longest kind (4 KiB), three times the catch-up a new link gets (1,024 messages
-        /// of at most 80 bytes). The kernel's socket buffers come on top of it.
+        /// the longest kind (4 KiB), 25 chunks of the catch-up a new link gets (128 messages
+        /// of at most 80 bytes every 10 ms). The kernel's socket buffers come on top of it.
         public var maxQueuedBytes = 256 << 10
         /// Bytes queued for all connections together. Past it, the connection with the most
         /// queued (the slowest reader) is closed.

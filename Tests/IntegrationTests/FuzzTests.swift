@@ -77,7 +77,7 @@ enum Fuzzer {
         try #require(build.0 == 0, "Fuzz/build.sh debug failed:\n\(build.1.suffix(3000))")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("gossip-fuzz-work-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        for target in ["codec", "config", "seed", "peer"] {
+        for target in ["codec", "config", "seed", "peer", "auth"] {
             let started = Date()
             // A fixed seed: the same mutations every run, as many as 6 s allow.
             let (status, output) = Fuzzer.run(

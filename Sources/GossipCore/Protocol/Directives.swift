@@ -44,6 +44,8 @@ public enum TimerID: Hashable, Sendable {
     case connectionDeadlines
     /// A peer asks again the seeds that refused or failed it, once their backoff is over.
     case registrationRetry
+    /// A peer sends the next chunk of the catch-up to each neighbour still catching up.
+    case catchUp
 }
 
 /// A point on a monotonic clock (nanoseconds from an arbitrary origin). Deadlines are set on

@@ -112,6 +112,17 @@ public struct MessageLog: Sendable {
         return (end - take..<end).map { ring[(head + $0) % capacity].message }
     }
 
+    /// The messages numbered in `numbers` (values of `inserted` at the time each was taken)
+    /// that are still in the ring, oldest first, at most `limit`, and the number to go on
+    /// from: the paced catch-up of a new link. Those that left the ring meanwhile are skipped.
+    public func messages(numbered numbers: Range<Int>, limit: Int) -> (messages: [GossipMessage], next: Int) {
+        let oldest = inserted - count
+        let from = max(numbers.lowerBound, oldest)
+        let to = min(numbers.upperBound, inserted, from + max(0, limit))
+        guard from < to else { return ([], max(from, numbers.lowerBound)) }
+        return ((from..<to).map { ring[(head + $0 - oldest) % capacity].message }, to)
+    }
+
     /// Drops the messages that arrived more than `retention` ago from the ring, and the records
     /// of origins whose every message is stale.
     public mutating func expire(now: Now) {

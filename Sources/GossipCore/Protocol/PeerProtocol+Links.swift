@@ -63,7 +63,7 @@ extension PeerProtocol {
                 // It linked to us meanwhile; one link is enough. It answered on its address.
                 roles[id] = nil
                 actions.append(.close(id))
-                markVerified(peer, actions: &actions)
+                markVerified(peer, now: now, actions: &actions)
                 return
             }
             attach(peer, on: id, dialledByUs: true, now: now, actions: &actions)
@@ -151,17 +151,9 @@ extension PeerProtocol {
                 actions.append(.close(probe))
                 neighbours[peer]?.probe = nil
             }
-            sendCatchUp(on: id, actions: &actions)
+            startCatchUp(for: peer, before: messageLog.inserted, now: now, actions: &actions)
         } else {
             verifySoon(peer, link: id, now: now, actions: &actions)
-        }
-    }
-
-    /// The recent messages of the log taken before `mark` (by default all), for a neighbour
-    /// whose link came up then.
-    mutating func sendCatchUp(on id: ConnectionID, before mark: Int? = nil, actions: inout [Action]) {
-        for message in messageLog.recent(limit: settings.syncLimit, takenBefore: mark ?? messageLog.inserted) {
-            actions.append(.send(id, .gossip(message)))
         }
     }
 

@@ -41,12 +41,12 @@ extension PeerProtocol {
 
     /// The answer on a probe connection: the right `Liveness Reply` verifies the neighbour;
     /// anything else fails the check.
-    mutating func probeAnswer(_ message: Message, from peer: NodeAddress, on id: ConnectionID, actions: inout [Action]) {
+    mutating func probeAnswer(_ message: Message, from peer: NodeAddress, on id: ConnectionID, now: Now, actions: inout [Action]) {
         roles[id] = nil
         actions.append(.close(id))
         if neighbours[peer]?.probe == id { neighbours[peer]?.probe = nil }
         if case .livenessReply(_, let sender, let replier) = message, sender == address, replier == peer {
-            markVerified(peer, actions: &actions)
+            markVerified(peer, now: now, actions: &actions)
         } else {
             verificationFailed(peer, why: "answered '\(Message.quote(message.encoded[...]))'", actions: &actions)
         }
@@ -55,7 +55,7 @@ extension PeerProtocol {
     /// `peer` has shown it answers on its address: monitor it from now on, and send it the
     /// recent messages it may have missed (held back until now, so a link that only asks and
     /// closes costs no catch-up).
-    mutating func markVerified(_ peer: NodeAddress, actions: inout [Action]) {
+    mutating func markVerified(_ peer: NodeAddress, now: Now, actions: inout [Action]) {
         guard var neighbour = neighbours[peer], !neighbour.verified else { return }
         neighbour.verified = true
         if let probe = neighbour.probe {
@@ -66,7 +66,7 @@ extension PeerProtocol {
         neighbours[peer] = neighbour
         log("Link with peer \(peer) verified: it answers on its address", &actions)
         // What came since the link came up was flooded to it already.
-        if let id = neighbour.connection { sendCatchUp(on: id, before: neighbour.linkedAt, actions: &actions) }
+        startCatchUp(for: peer, before: neighbour.linkedAt, now: now, actions: &actions)
     }
 
     /// The probe could not reach `peer` or got the wrong answer. The link stays while open,

@@ -54,6 +54,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
     var nextRoundAt: Instant?
     var replyTimeoutArmed = false
     var replyDueAt: Instant?
+    /// Whether the `.catchUp` timer is armed (some neighbour is still catching up).
+    var catchUpArmed = false
 
     // Gossip.
     public internal(set) var messageLog: MessageLog
@@ -117,6 +119,9 @@ public struct PeerProtocol: NodeInstance, Sendable {
         var linkedAt = 0
         /// The last dial to it was refused: its host says nothing listens there (strong evidence).
         var refused = false
+        /// The numbers (`messageLog.inserted` values) of the messages of its catch-up still to
+        /// send, while it is catching up (`PeerProtocol+CatchUp`).
+        var catchUp: Range<Int>?
     }
 
     /// A `Dead Node` report waiting for a seed connection.
@@ -200,6 +205,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
             connectionDeadlinesDue(now: now, actions: &actions)
         case .timer(.registrationRetry):
             retryRegistrations(now: now, actions: &actions)
+        case .timer(.catchUp):
+            catchUpTimerFired(now: now, actions: &actions)
         case .timer(.membership), .timer(.connectionDeadlines):
             break  // A seed's timers; a peer never arms them.
         }
@@ -257,7 +264,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
 
     private mutating func handleMessage(_ message: Message, on id: ConnectionID, now: Now, actions: inout [Action]) {
         if case .probe(let peer) = roles[id] {
-            probeAnswer(message, from: peer, on: id, actions: &actions)
+            probeAnswer(message, from: peer, on: id, now: now, actions: &actions)
             return
         }
         if case .error(let reason) = message {

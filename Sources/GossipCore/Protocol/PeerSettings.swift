@@ -18,8 +18,16 @@ public struct PeerSettings: Sendable, Equatable {
     public var maxLinks = 4
     /// How many links other peers may open to this one; more are refused with a reason.
     public var maxInboundLinks = 32
-    /// How many recent messages a new neighbour is sent when a link comes up.
-    public var syncLimit = 1024
+    /// How many of the messages taken before a link came up its neighbour is sent at most
+    /// (the catch-up): enough for every message of a 300-peer run at `--messages 10`, so a
+    /// peer that joins late misses nothing that is still in the log.
+    public var syncLimit = 8_192
+    /// The catch-up goes out this many messages at a time...
+    public var syncChunk = 128
+    /// ...one chunk to each neighbour catching up, every this long: about 12,800 messages a
+    /// second per link, so a catch-up never fills a connection's output bound at once and
+    /// never holds up a turn.
+    public var syncPace: Duration = .milliseconds(10)
     /// Bound of the message log: at most this many messages...
     public var logCapacity = 65_536
     /// ...each kept at most this long.

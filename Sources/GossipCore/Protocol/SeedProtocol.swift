@@ -109,7 +109,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
         case .timer(.connectionDeadlines):
             deadlinesArmedAt = nil
             deadlinesDue(now: now, actions: &actions)
-        case .timer(.gossip), .timer(.liveness), .timer(.livenessTimeout), .timer(.registrationRetry), .timer(.connectionDeadline), .command, .stopping:
+        case .timer(.gossip), .timer(.liveness), .timer(.livenessTimeout), .timer(.registrationRetry), .timer(.catchUp), .timer(.connectionDeadline), .command, .stopping:
             break  // A seed gossips nothing, takes no commands, and has nobody to say goodbye to.
         }
     }
