@@ -66,7 +66,7 @@ public final class ControlServer {
         self.limits = limits
     }
 
-    var monitoring: Bool { clients.contains { $0.monitor != nil } }
+    var monitoring: Bool { clients.contains { $0.monitor != nil && !$0.gone } }
 
     /// Appends the listener and the clients to the poll set.
     func addPollEntries(_ set: inout [pollfd]) {
