@@ -39,10 +39,10 @@ import Testing
         }
         #expect(server.monitoring)
         // The log writes lines the monitor never reads: the kernel's buffer fills, then the
-        // server's, and at its bound the monitor is cut off. Bounded: at most 64 MiB offered.
+        // server's, and at its bound the monitor is cut off. Bounded: at most 4 MiB offered.
         let line = Array(("2026-11-22 07:00:00.000000 " + String(repeating: "x", count: 1000) + "\n").utf8)
         var offered = 0
-        while server.monitoring && offered < 64 << 20 {
+        while server.monitoring && offered < 4 << 20 {
             line.withUnsafeBytes { server.logWritten($0) }
             offered += line.count
         }
