@@ -416,3 +416,28 @@ struct ClusterKeyTests {
         #expect(ClusterKeyError.tooShort(5).description.contains("at least 32"))
     }
 }
+
+@Suite("Cluster key: the fuzzer's findings")
+struct AuthenticatedFuzzFindingsTests {
+    /// Found by `Fuzz/run.sh auth`: a hello's nonce was forgotten once the wall clock passed
+    /// its window, and with the clock set back the same hello was inside the window again.
+    @Test("a hello replayed after the wall clock was set back is refused")
+    func replayAfterClockSetBack() {
+        var seed = keyedSeed()
+        let first = hello(at: 0, nonce: 1)
+        let (a, acceptA) = accepted(1)
+        _ = seed.handle(acceptA, now: at(0))
+        #expect(welcomes(seed.handle(.line(a, first), now: at(0)), on: a, for: first))
+        // A minute on, another hello makes the seed forget the first one's nonce...
+        let later = hello(at: 60_000, nonce: 2)
+        let (b, acceptB) = accepted(2)
+        _ = seed.handle(acceptB, now: at(60_000))
+        #expect(welcomes(seed.handle(.line(b, later), now: at(60_000)), on: b, for: later))
+        // ...then the clock is set back 50 s: the first hello is 10 s old by it, but not new.
+        let (c, acceptC) = accepted(3)
+        _ = seed.handle(acceptC, now: Now(instant: at(60_001).instant, wall: at(10_000).wall))
+        let replay = seed.handle(.line(c, first), now: Now(instant: at(60_001).instant, wall: at(10_000).wall))
+        #expect(!welcomes(replay, on: c, for: first))
+        #expect(closes(replay) == [c])
+    }
+}

@@ -29,6 +29,10 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
     /// How far a hello's timestamp may be from this node's wall clock.
     public let maxClockSkew: Duration
     var seenNonces: NonceCache
+    /// The latest wall-clock time seen, never moving back. Hellos older than it by more than
+    /// the skew are refused, and nonces are forgotten by it: with the wall clock set back, a
+    /// hello whose nonce was forgotten would otherwise be fresh again (found by the fuzzer).
+    var latestWall = Timestamp(milliseconds: Int64.min / 2)
 
     /// The connections whose other end has not proved the key yet, and what is awaited.
     var handshakes: [ConnectionID: AuthHandshake] = [:]
@@ -149,14 +153,15 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
         guard hello.destination.port == own.port,
             own.host.isUnspecified || hello.destination.host.isSameHost(as: own.host)
         else { return "the hello is for \(hello.destination), not for this node (\(own))" }
-        let skew = abs(hello.timestamp.milliseconds - now.wall.milliseconds)
+        if now.wall > latestWall { latestWall = now.wall }
+        let skew = max(hello.timestamp.milliseconds - now.wall.milliseconds, latestWall.milliseconds - hello.timestamp.milliseconds)
         guard skew <= maxClockSkew.wholeMilliseconds else {
             return "the hello's timestamp \(hello.timestamp) is \(skew / 1000) s from this node's clock (\(now.wall)); "
                 + "at most \(maxClockSkew.wholeMilliseconds / 1000) s is taken"
         }
         guard hello.isSigned(by: key) else { return "the hello's code does not match this node's cluster key" }
         // Past `timestamp + skew` the timestamp check refuses the hello: its nonce can go then.
-        switch seenNonces.insert(hello.nonce, forgetAfter: hello.timestamp + maxClockSkew, now: now.wall) {
+        switch seenNonces.insert(hello.nonce, forgetAfter: hello.timestamp + maxClockSkew, now: latestWall) {
         case .fresh: return nil
         case .replay: return "a hello with this nonce was taken before (a replay)"
         case .full:

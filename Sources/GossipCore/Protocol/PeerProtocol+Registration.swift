@@ -147,6 +147,10 @@ extension PeerProtocol {
     /// seed whose wait ends.
     @discardableResult
     mutating func backOff(_ seed: NodeAddress, now: Now, actions: inout [Action]) -> Instant {
+        // Seeds whose wait is over are free again first: their retry timer may be due and not
+        // fired yet (a paused process wakes with several timers due), and re-arming it for
+        // their past deadline would ask for a timer in the past (found by the fuzzer).
+        seeds.releaseDue(now: now.instant)
         let at = seeds.fail(
             seed, now: now.instant, base: registrationBackoffBase, cap: registrationBackoffCap, using: &rng)
         if let next = seeds.nextRetry { actions.append(.schedule(.registrationRetry, at: next)) }

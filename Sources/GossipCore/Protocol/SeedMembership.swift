@@ -252,7 +252,11 @@ public struct SeedMembership: Sendable {
             case .suspect: Member(record.key, .suspect)
             }
         }
-        rows += departures.map { Member($0.address, $0.state) }
+        // A departed peer registering again is joining: one row, the current one (its
+        // departure is kept until the new registration is verified, in case it is not).
+        for departure in departures where records[departure.address] == nil {
+            rows.append(Member(departure.address, departure.state))
+        }
         rows.sort { $0.address < $1.address }
         sortedRows = rows
         return rows
