@@ -46,11 +46,13 @@ public enum ControlDirectory {
         }
         guard info.st_uid == getuid() else {
             throw RuntimeError(
-                "the control directory \(path) belongs to user \(info.st_uid), not to this user (\(getuid())); give --control-dir a directory of your own")
+                "the control directory \(path) belongs to user \(info.st_uid), not to this user (\(getuid())); give --control-dir a directory of your own"
+            )
         }
         guard info.st_mode & 0o022 == 0 else {
             throw RuntimeError(
-                "the control directory \(path) may be written by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); make it 0700 (chmod 700) or give another --control-dir")
+                "the control directory \(path) may be written by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); make it 0700 (chmod 700) or give another --control-dir"
+            )
         }
     }
 }

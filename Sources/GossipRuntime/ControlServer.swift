@@ -180,7 +180,8 @@ public final class ControlServer {
             }
             if client.waiting > limits.maxOutputBytes {
                 notes.append(
-                    "Control: cut off a monitor: \(client.waiting) bytes waiting for it (at most \(limits.maxOutputBytes)); it does not read")
+                    "Control: cut off a monitor: \(client.waiting) bytes waiting for it (at most \(limits.maxOutputBytes)); it does not read"
+                )
                 drop(client)
                 continue
             }

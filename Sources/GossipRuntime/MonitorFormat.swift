@@ -66,7 +66,8 @@ public enum MonitorFormat {
         let kind = kind(ofEvent: event)
         guard types.isEmpty || types.contains(kind) else { return nil }
         guard json else { return String(line) }
-        return "{\"time\":\"\(escape(time))\",\"node\":\"\(node)\",\"role\":\"\(role.rawValue)\",\"level\":\"\(level(of: kind))\",\"event\":\"\(kind)\",\"text\":\"\(escape(event))\"}"
+        return
+            "{\"time\":\"\(escape(time))\",\"node\":\"\(node)\",\"role\":\"\(role.rawValue)\",\"level\":\"\(level(of: kind))\",\"event\":\"\(kind)\",\"text\":\"\(escape(event))\"}"
     }
 
     /// A JSON string's content: the log line is printable ASCII, so only `"` and `\` need it.
@@ -76,7 +77,10 @@ public enum MonitorFormat {
             switch scalar {
             case "\"": result += "\\\""
             case "\\": result += "\\\\"
-            case _ where scalar.value < 0x20: result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            case _ where scalar.value < 0x20:
+                result +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
             default: result.unicodeScalars.append(scalar)
             }
         }

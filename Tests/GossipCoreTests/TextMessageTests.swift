@@ -59,7 +59,8 @@ struct TextMessageTests {
         #expect(throws: WireError.self) { try text(1, String(repeating: "\u{1b}", count: 700)) }
         #expect(throws: WireError.self) { try text(1, "") }
         // The longest text still fits a line within the line limit.
-        let longest = try text(999_999_999, String(repeating: "\u{1b}", count: 650), from: addr("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535"))
+        let longest = try text(
+            999_999_999, String(repeating: "\u{1b}", count: 650), from: addr("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535"))
         #expect(Message.text(longest).encoded.utf8.count <= Limits.maxLineBytes)
     }
 
@@ -132,7 +133,9 @@ struct TextMessageTests {
         #expect(sends(actions).map(\.0) == [links[1], links[2]])
         #expect(sends(actions).allSatisfy { $0.1.encoded == Message.text(message).encoded })
         #expect(
-            logs(actions) == ["Received text 1795287679.950:127.0.0.1:6009:1 from 127.0.0.1:6002; forwarded to 2: fire\\r\\nalarm"])
+            logs(actions) == [
+                "Received text 1795287679.950:127.0.0.1:6009:1 from 127.0.0.1:6002; forwarded to 2: fire\\r\\nalarm"
+            ])
         #expect(fixture.peer.textsReceived == 1)
         // The same text again, from any neighbour: dropped silently.
         #expect(fixture.line(links[1], Message.text(message).encoded) == [])

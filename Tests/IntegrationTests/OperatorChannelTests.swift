@@ -62,8 +62,10 @@ extension ProcessTests {
                     try waitUntil("a liveness request after the text at \(peer.address)", timeout: 10) {
                         let lines = net.logLines(of: peer)
                         guard let index = lines.firstIndex(where: { $0.contains("Received text ") }) else { return false }
-                        return Set(lines[index...].filter { $0.contains("Liveness request from") }.map { $0.split(separator: " ")[5] })
-                            .count == 2
+                        return Set(
+                            lines[index...].filter { $0.contains("Liveness request from") }.map { $0.split(separator: " ")[5] }
+                        )
+                        .count == 2
                     }
                     let copies = net.logLines(of: peer).filter { $0.contains("Received text ") }
                     #expect(copies.count == 1, "\(peer.address): \(copies)")

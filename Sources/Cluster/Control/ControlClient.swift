@@ -20,7 +20,9 @@ enum ControlClient {
         for kind in kinds {
             let path = ControlDirectory.socketPath(directory, kind: kind, address: address)
             var info = stat()
-            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK { return Node(kind: kind, address: address, path: path) }
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK {
+                return Node(kind: kind, address: address, path: path)
+            }
         }
         return nil
     }

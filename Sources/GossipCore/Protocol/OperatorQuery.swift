@@ -56,7 +56,8 @@ public enum ControlCommand: Hashable, Sendable {
                 } else if types.isEmpty {
                     types = word.split(separator: ",").map(String.init)
                     guard !types.isEmpty, types.allSatisfy({ $0.allSatisfy { $0.isLetter } && $0.allSatisfy(\.isASCII) }) else {
-                        throw CommandError("monitor: '\(Message.quote(word))' is not a list of event types (letters, comma-separated)")
+                        throw CommandError(
+                            "monitor: '\(Message.quote(word))' is not a list of event types (letters, comma-separated)")
                     }
                 } else {
                     throw CommandError("monitor takes [json] [TYPE,...]; '\(Message.quote(word))' is one word too many")

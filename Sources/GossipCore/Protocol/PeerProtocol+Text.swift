@@ -24,7 +24,9 @@ extension PeerProtocol {
         case .duplicate:
             return  // Seen before: dropped silently, like a gossip message.
         case .stale:
-            log("Dropped stale text \(message.identity) from \(peer): older than the \(settings.logRetention.secondsText) retention", &actions)
+            log(
+                "Dropped stale text \(message.identity) from \(peer): older than the \(settings.logRetention.secondsText) retention",
+                &actions)
         case .future:
             let ahead = Duration.milliseconds(message.timestamp.milliseconds - now.wall.milliseconds)
             let error =

@@ -91,7 +91,8 @@ public struct TextMessage: Hashable, Sendable, CustomStringConvertible {
         let message = TextMessage(timestamp: ts, origin: origin, sequence: sequence, text: text, escaped: String(escaped))
         // One text, one spelling: the address as nodes print it, the text escaped canonically.
         guard message.encoded.utf8.elementsEqual(("Text:"[...] + body).utf8) else {
-            throw .malformed("Text", "not written canonically; the one spelling is '\(Message.quote(message.encoded[...], limit: 120))'")
+            throw .malformed(
+                "Text", "not written canonically; the one spelling is '\(Message.quote(message.encoded[...], limit: 120))'")
         }
         return message
     }
