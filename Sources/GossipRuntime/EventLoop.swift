@@ -623,7 +623,10 @@ extension EventLoop {
         }
         for note in control.notes { log.write(note) }
         control.notes.removeAll()
-        log.observer = control.monitoring ? { [unowned control] bytes in control.logWritten(bytes) } : nil
+        // The log is shown to monitors only while there are some (set on a change, not per turn).
+        if control.monitoring != (log.observer != nil) {
+            log.observer = control.monitoring ? { [unowned control] bytes in control.logWritten(bytes) } : nil
+        }
         return leaving
     }
 }
