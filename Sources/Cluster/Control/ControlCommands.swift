@@ -142,8 +142,21 @@ enum ControlCommands {
         let all = options.contains { $0.0 == "--all" }
         if all {
             guard words.isEmpty else { throw UsageError("give ADDR or --all, not both") }
-            let nodes = try ControlClient.all(in: directory)
-            guard !nodes.isEmpty else { throw RuntimeError("no node sockets in \(directory)") }
+            var nodes = try ControlClient.all(in: directory)
+            // A socket nobody answers on is what a killed node left (a node replaces it when it
+            // starts on that address again): skipped, and counted.
+            let live = nodes.filter { node in
+                do throws(RuntimeError) {
+                    close(try UnixSocket.connect(node.path))
+                    return true
+                } catch { return !error.description.contains("Connection refused") }
+            }
+            if live.count < nodes.count {
+                NodeLauncher.standardError(
+                    "cluster \(command): skipped \(nodes.count - live.count) sockets of nodes no longer running in \(directory)\n")
+            }
+            nodes = live
+            guard !nodes.isEmpty else { throw RuntimeError("no running node's socket in \(directory)") }
             return (nodes, true)
         }
         guard words.count == 1 else { throw UsageError("give one ADDR (IP:port) or --all") }
