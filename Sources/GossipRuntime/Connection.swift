@@ -44,10 +44,20 @@ final class Connection {
     /// Bytes queued and not yet sent.
     var queuedBytes: Int { output.count - outputOffset }
 
+    /// Queues one message's line; returns the bytes added. A gossip message's text is copied
+    /// straight from the message (no `String` made or returned for the line).
+    func enqueue(_ message: Message) -> Int {
+        guard case .gossip(let gossip) = message else { return enqueue(message.encoded) }
+        let before = output.count
+        ASCII.appendUTF8(gossip.text, to: &output)
+        output.append(10)
+        return output.count - before
+    }
+
     /// Queues one line (the newline is added); returns the bytes added.
     func enqueue(_ line: String) -> Int {
         let before = output.count
-        output.append(contentsOf: line.utf8)
+        ASCII.appendUTF8(line, to: &output)
         output.append(10)
         return output.count - before
     }

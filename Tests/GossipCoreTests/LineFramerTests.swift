@@ -115,6 +115,19 @@ struct LineFramerTests {
         #expect(framer.feed([0xC3, 0x0A] + bytes("List Peers\n")) == [.notUTF8(byteCount: 1), .line("List Peers")])
     }
 
+    /// Lines are checked for ASCII eight bytes at a time and the rest byte by byte: a byte of
+    /// 0x80 or above anywhere (in a word or in the tail) sends the line to full validation.
+    @Test("a non-ASCII byte at any position of a line is validated, not taken as ASCII", arguments: 0..<21)
+    func nonASCIIAtEveryPosition(_ position: Int) {
+        var framer = LineFramer()
+        var invalid = bytes("01234567890123456789")
+        invalid.insert(0xFF, at: position)
+        var valid = bytes("01234567890123456789")
+        valid.insert(contentsOf: bytes("é"), at: position)
+        #expect(framer.feed(invalid + [0x0A]) == [.notUTF8(byteCount: 21)])
+        #expect(framer.feed(valid + [0x0A]) == [.line(String(decoding: valid, as: UTF8.self))])
+    }
+
     @Test("valid multi-byte UTF-8 split across feeds is one line")
     func multiByteAcrossFeeds() {
         var framer = LineFramer()

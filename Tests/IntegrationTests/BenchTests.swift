@@ -10,7 +10,7 @@ extension ProcessTests {
                 let bench = try net.launch("cluster", ["bench", "--quick", "--json", "bench.json"])
                 #expect(try net.awaitExit(bench, timeout: 180) == 0, "\(bench.console)")
                 let console = bench.console
-                for heading in ["dissemination (", "throughput (", "footprint (", "detection (", "targets met: "] {
+                for heading in ["dissemination (", "throughput (", "kill flood (", "footprint (", "detection (", "targets met: "] {
                     #expect(console.contains(heading), "the table lacks \(heading): \(console)")
                 }
                 // Its temporary directory is gone.
@@ -39,6 +39,12 @@ extension ProcessTests {
                 let throughput = try #require(json["throughput"] as? [String: Any])
                 for key in ["in_per_s", "out_per_s", "cpu_s_per_million"] { #expect(try number(throughput[key]) >= 0, "\(key)") }
                 #expect(try number(throughput["peak_rss_bytes"]) > 0)
+
+                // The kill flood's two kills: something forwarded each time, and all of it logged.
+                let killFlood = try #require(json["killflood"] as? [String: Any])
+                #expect(try number(killFlood["kills"]) == 2)
+                #expect(try number(killFlood["forwarded"]) > 0)
+                #expect(try number(killFlood["missing"]) == 0, "\(killFlood)")
 
                 let footprint = try #require(json["footprint"] as? [String: Any])
                 for node in ["peer", "seed"] {

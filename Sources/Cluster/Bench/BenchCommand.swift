@@ -6,7 +6,7 @@ import GossipRuntime
 /// `cluster bench [SCENARIO...] [--json FILE] [--quick]`: the four benchmarks of issue 4 with
 /// the real `seed` and `peer` programs, in a temporary directory under /tmp.
 enum BenchCommand {
-    static let scenarios = ["dissemination", "throughput", "footprint", "detection"]
+    static let scenarios = ["dissemination", "throughput", "killflood", "footprint", "detection"]
 
     static let usage = """
         usage: cluster bench [SCENARIO...] [--json FILE] [--quick] [--cluster-key]
@@ -14,9 +14,12 @@ enum BenchCommand {
           dissemination  3 seeds and N = 10, 50, 100, 200 quiet peers; 20 broadcasts from random peers
                          (a 'broadcast' line on the peer's stdin); coverage latency, hops, copies
           throughput     1 peer, 4 links played by the bench: 1 sends gossip for 10 s, 3 count what is forwarded
+          killflood      the same flood, the peer SIGKILLed 20 times in it (a fresh one each time): every message
+                         a neighbour got from it must be in its log (write-ahead)
           footprint      1 seed and 2 peers idle for 30 s, at default timings and at --liveness-interval 1s
           detection      3 seeds, 50 peers at 1 s x 3 misses; 5 SIGKILLs, time until the seeds drop the peer
-        --quick   N = 10 only, 5 broadcasts, 2 s of load, 3 s idle, 10 peers and 1 kill (under a minute)
+        --quick   N = 10 only, 5 broadcasts, 2 s of load, 2 kills of the flood, 3 s idle, 10 peers and 1 kill
+                  (about a minute)
         --json F  also write the figures as JSON to F
         --cluster-key  every node holds a cluster key (a fresh one); the bench's own clients prove it too
         Prints one table with the targets on standard output; progress goes to standard error.
@@ -129,6 +132,13 @@ enum BenchCommand {
             let result = try Throughput.run(for: .seconds(quick ? 2 : 10), context: context)
             context.progress("throughput: \(BenchFormat.count(result.inPerSecond)) messages/s in")
             report.throughput = result
+        case "killflood":
+            let kills = quick ? 2 : BenchTargets.killFloodKills
+            context.progress("killflood: \(kills) SIGKILLs of a peer under the throughput flood")
+            let result = try KillFlood.run(kills: kills, context: context)
+            context.progress(
+                "killflood: \(result.kills.count) kills, \(BenchFormat.grouped(result.forwarded)) messages forwarded, \(result.missing) not in the log")
+            report.killFlood = result
         case "footprint":
             context.progress("footprint: idle \(quick ? 3 : 30) s at default timings, then at --liveness-interval 1s")
             report.footprint = try Footprint.run(idle: .seconds(quick ? 3 : 30), context: context)

@@ -38,6 +38,20 @@ extension BenchReport {
                     ])
                 ))
         }
+        if let k = killFlood {
+            pairs.append(
+                (
+                    "killflood",
+                    .object([
+                        ("kills", .integer(k.kills.count)), ("forwarded", .integer(k.forwarded)),
+                        ("missing", .integer(k.missing)), ("kills_with_missing", .integer(k.killsWithMissing)),
+                        ("in_per_s_median", .optional(Statistics.rounded(k.medianInPerSecond, 0))),
+                        ("in_per_s_lowest", .optional(Statistics.rounded(k.lowestInPerSecond, 0))),
+                        ("forwarded_per_kill", .array(k.kills.map { .integer($0.forwarded) })),
+                        ("problems", .array(k.problems.map(JSONValue.string))),
+                    ])
+                ))
+        }
         if let f = footprint {
             func node(_ slow: Footprint.Node, _ fast: Footprint.Node, binary: Int?) -> JSONValue {
                 .object([

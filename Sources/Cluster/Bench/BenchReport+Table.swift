@@ -21,6 +21,7 @@ extension BenchReport {
         var rows: [Row] = []
         if ran.contains("dissemination") { disseminationRows(&rows) }
         if ran.contains("throughput") { throughputRows(&rows) }
+        if ran.contains("killflood") { killFloodRows(&rows) }
         if ran.contains("footprint") { footprintRows(&rows) }
         if ran.contains("detection") { detectionRows(&rows) }
         for failure in failures { rows.append(Row(label: "\(failure.scenario) FAILED", value: failure.reason)) }
@@ -106,6 +107,30 @@ extension BenchReport {
                     "\(BenchFormat.count(t.generationPerSecond)) lines/s / \(BenchFormat.percent(t.benchCPUFraction)) of a core / \(BenchFormat.percent(t.fullWriteFraction)) of writes"
             ))
         for problem in t.problems.prefix(5) { rows.append(Row(label: "  note", value: problem)) }
+    }
+
+    private func killFloodRows(_ rows: inout [Row]) {
+        guard let k = killFlood else { return }
+        rows.append(
+            Row.section(
+                "kill flood (the throughput flood; the peer SIGKILLed in it \(k.kills.count) times, a fresh one each time)"))
+        rows.append(
+            Row(
+                label: "  forwarded but missing from the log",
+                value: "\(BenchFormat.grouped(k.missing)) of \(BenchFormat.grouped(k.forwarded)) (\(k.killsWithMissing) of \(k.kills.count) kills)",
+                target: "\(BenchTargets.killFloodMissing)", met: k.missing <= BenchTargets.killFloodMissing && !k.kills.isEmpty))
+        rows.append(
+            Row(
+                label: "  flood rate after 0.2 s, messages in (median / lowest)",
+                value: "\(BenchFormat.optional(k.medianInPerSecond, 0)) / \(BenchFormat.optional(k.lowestInPerSecond, 0)) /s",
+                target: "≥ \(BenchFormat.count(BenchTargets.inPerSecond)) /s",
+                met: (k.medianInPerSecond ?? 0) >= BenchTargets.inPerSecond))
+        let perKill = k.kills.map(\.forwarded)
+        rows.append(
+            Row(
+                label: "  messages forwarded per kill (fewest / most)",
+                value: "\(BenchFormat.grouped(perKill.min() ?? 0)) / \(BenchFormat.grouped(perKill.max() ?? 0))"))
+        for problem in k.problems.prefix(5) { rows.append(Row(label: "  note", value: problem)) }
     }
 
     private func footprintRows(_ rows: inout [Row]) {

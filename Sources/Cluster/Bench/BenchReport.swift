@@ -5,6 +5,7 @@ struct BenchReport {
     var quick: Bool
     var dissemination: [Dissemination.Result] = []
     var throughput: Throughput.Result?
+    var killFlood: KillFlood.Result?
     var footprint: Footprint.Result?
     var detection: Detection.Result?
     /// Scenarios that failed, with why.

@@ -8,6 +8,10 @@ enum BenchTargets {
     static let inPerSecond = 500_000.0
     /// ...each forwarded to the 3 other neighbours.
     static let outPerSecond = 3 * inPerSecond
+    /// SIGKILLs of a peer under the throughput flood (`killflood`), and the messages forwarded
+    /// but missing from its log that they may show in all (write-ahead logging: none).
+    static let killFloodKills = 20
+    static let killFloodMissing = 0
     /// An idle node's resident memory: 6 MB, taken as 6,000,000 bytes.
     static let idleRSSBytes = 6_000_000
     /// An idle node's CPU at default timings and at a 1 s liveness interval, ms per second.

@@ -18,6 +18,11 @@ final class PlayedNeighbour {
     private(set) var otherLines: [String] = []
     /// Liveness replies waiting to be written.
     var answers: [UInt8] = []
+    /// When set, the `Msg#` (the last field) of every gossip line received, in order: what the
+    /// kill flood checks against the peer's log.
+    var recordsSequences = false
+    private(set) var sequences: [Int] = []
+    private var sequence = 0
 
     private var atLineStart = true
     private var lineIsGossip = false
@@ -126,18 +131,43 @@ final class PlayedNeighbour {
             }
             let newline = memchr(position, 10, end - position).map { UnsafeRawPointer($0) }
             let stop = newline ?? end
+            if lineIsGossip && recordsSequences { readSequence(from: position, to: stop) }
             if !lineIsGossip && otherLine.count < 4096 {
                 otherLine.append(contentsOf: UnsafeRawBufferPointer(start: position, count: min(stop - position, 4096)))
             }
             guard let newline else { return }
             if lineIsGossip {
                 gossipLines += 1
+                if recordsSequences {
+                    sequences.append(sequence)
+                    sequence = 0
+                }
             } else {
                 answer(otherLine)
                 otherLine.removeAll(keepingCapacity: true)
             }
             atLineStart = true
             position = newline + 1
+        }
+    }
+
+    /// Follows the digits of a gossip line (a part of it: a line may span reads): after the
+    /// last `:`, they are its `Msg#`. Only the part after the part's last `:` is read (found
+    /// from the end: a few bytes), so recording costs the bench little of its core.
+    private func readSequence(from start: UnsafeRawPointer, to end: UnsafeRawPointer) {
+        var position = end
+        while position > start && position.load(fromByteOffset: -1, as: UInt8.self) != UInt8(ascii: ":") {
+            position -= 1
+        }
+        if position > start { sequence = 0 }
+        while position < end {
+            let byte = position.load(as: UInt8.self)
+            if byte == UInt8(ascii: ":") {
+                sequence = 0
+            } else if byte &- UInt8(ascii: "0") < 10 {
+                sequence = sequence &* 10 &+ Int(byte &- UInt8(ascii: "0"))
+            }
+            position += 1
         }
     }
 

@@ -48,11 +48,11 @@ public struct LogEntry: Hashable, Sendable, CustomStringConvertible, Expressible
     public func render(into bytes: inout [UInt8]) {
         switch content {
         case .received(let message, let peer, let forwarded):
-            bytes.append(contentsOf: "Received ".utf8)
-            bytes.append(contentsOf: message.text.utf8)
-            bytes.append(contentsOf: " from ".utf8)
+            ASCII.appendUTF8("Received " as StaticString, to: &bytes)
+            ASCII.appendUTF8(message.text, to: &bytes)
+            ASCII.appendUTF8(" from " as StaticString, to: &bytes)
             peer.write(into: &bytes)
-            bytes.append(contentsOf: "; forwarded to ".utf8)
+            ASCII.appendUTF8("; forwarded to " as StaticString, to: &bytes)
             ASCII.appendDecimal(UInt64(forwarded), to: &bytes)
         case .address(let prefix, let address, let suffix):
             bytes.append(contentsOf: prefix.utf8)

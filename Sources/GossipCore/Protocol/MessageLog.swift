@@ -16,6 +16,10 @@ public struct MessageLog: Sendable {
     public let capacity: Int
     public let retention: Duration
     public let maxClockSkew: Duration
+    /// The two bounds in milliseconds, as `insert` compares them (a `Duration`'s conversion
+    /// costs more than the comparison, on every message).
+    private let retentionMs: Int64
+    private let maxClockSkewMs: Int64
 
     struct Entry: Sendable {
         var message: GossipMessage
@@ -43,6 +47,8 @@ public struct MessageLog: Sendable {
         self.capacity = capacity
         self.retention = retention
         self.maxClockSkew = maxClockSkew
+        retentionMs = retention.wholeMilliseconds
+        maxClockSkewMs = maxClockSkew.wholeMilliseconds
         self.seen = SeenMessages(maxOrigins: maxOrigins)
     }
 
@@ -73,10 +79,10 @@ public struct MessageLog: Sendable {
         let timestamp = message.timestamp.milliseconds
         // Stale first: a message older than the retention is refused whether or not its entry
         // has been expired yet, so the answer does not depend on when expiry last ran.
-        let cutoff = now.wall.milliseconds - retention.wholeMilliseconds
+        let cutoff = now.wall.milliseconds - retentionMs
         if cutoff > staleBefore { staleBefore = cutoff }
         if timestamp < staleBefore { return .stale }
-        if timestamp > now.wall.milliseconds + maxClockSkew.wholeMilliseconds { return .future }
+        if timestamp > now.wall.milliseconds + maxClockSkewMs { return .future }
         switch seen.insert(origin: message.origin, timestamp: timestamp, sequence: message.sequence) {
         case .seen: return .duplicate
         case .belowFloor: return .stale

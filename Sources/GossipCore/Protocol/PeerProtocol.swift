@@ -263,13 +263,15 @@ public struct PeerProtocol: NodeInstance, Sendable {
     }
 
     private mutating func handleMessage(_ message: Message, on id: ConnectionID, now: Now, actions: inout [Action]) {
-        if case .probe(let peer) = roles[id] {
+        // One lookup per line: this runs for every gossip message.
+        let role = roles[id]
+        if case .probe(let peer) = role {
             probeAnswer(message, from: peer, on: id, now: now, actions: &actions)
             return
         }
         if case .error(let reason) = message {
             // Never answer an error with an error: two confused nodes would ping-pong forever.
-            if case .seed(let seed, _) = roles[id], reason.hasPrefix(SeedProtocol.registrationRefused) {
+            if case .seed(let seed, _) = role, reason.hasPrefix(SeedProtocol.registrationRefused) {
                 registrationRefused(seed, on: id, reason: Message.quoteText(reason), now: now, actions: &actions)
                 return
             }
@@ -278,7 +280,7 @@ public struct PeerProtocol: NodeInstance, Sendable {
             }
             return
         }
-        switch roles[id] {
+        switch role {
         case .seed(let seed, _):
             seedLine(message, from: seed, now: now, actions: &actions)
         case .dialling(let peer, _):
