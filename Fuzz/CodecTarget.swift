@@ -129,6 +129,7 @@ enum CodecTarget {
         case .livenessRequest(_, let sender): return [sender]
         case .livenessReply(_, let sender, let replier): return [sender, replier]
         case .gossip(let message): return [message.origin]
+        case .text(let message): return [message.origin]
         case .members(_, _, let rows): return rows.map(\.address)
         case .auth(.hello(let hello)): return [hello.destination]
         case .listPeers, .linkRefused, .error, .listMembers, .auth(.welcome): return []

@@ -33,7 +33,9 @@ enum ConfigTarget {
                 require(
                     Timestamp(parsing: timestamp.description[...]) == timestamp, "timestamp '\(line)' prints as \(timestamp)")
             }
-            if let command = OperatorCommand(parsing: line) { require(command == .broadcast, "unknown command") }
+            if let command = OperatorCommand(parsing: line), case .send(let text) = command {
+                require((try? TextMessage.check(text)) != nil, "a send command past the text limits was taken")
+            }
         }
     }
 

@@ -16,6 +16,18 @@ struct Subcommand: Sendable {
             name: "members", summary: "the whole network as its seeds see it: every peer, its state, its seeds",
             help: { MembersCommand.table.text() }, run: MembersCommand.run),
         Subcommand(
+            name: "send", summary: "a text message to the whole network, through a peer's control socket",
+            help: { ControlCommands.sendTable.text() }, run: ControlCommands.send),
+        Subcommand(
+            name: "monitor", summary: "a node's (or every node's) log events live, as text or JSON",
+            help: { MonitorCommand.table.text() }, run: MonitorCommand.run),
+        Subcommand(
+            name: "status", summary: "a node's (or every node's) counters: links, messages, texts, dead reports",
+            help: { ControlCommands.statusTable.text() }, run: ControlCommands.status),
+        Subcommand(
+            name: "leave", summary: "stop a node as Ctrl-C would (a peer says it leaves first)",
+            help: { ControlCommands.leaveTable.text() }, run: ControlCommands.leave),
+        Subcommand(
             name: "simulate", summary: "the protocol at scale (100,000 peers) in virtual time, deterministic",
             help: { SimulateCommand.table.text() }, run: SimulateCommand.run),
         Subcommand(

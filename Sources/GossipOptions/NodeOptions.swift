@@ -19,6 +19,10 @@ public struct NodeOptions: Equatable, Sendable {
     public var logFormat: LogFormat = .human
     /// `--console-level`: the least level shown on the console; the file keeps every event.
     public var consoleLevel: EventLevel = .info
+    /// `--control-dir`: where the control socket is made (nil: the default, which the runtime
+    /// knows: `$XDG_RUNTIME_DIR/gossip` or `/tmp/gossip-<uid>`); `--no-control`: none at all.
+    public var controlDirectory: String?
+    public var control = true
 
     public init() {}
 
@@ -45,6 +49,11 @@ public struct NodeOptions: Equatable, Sendable {
             "--cluster-key-file", "FILE", default: "none: no key",
             "take lines only from nodes proving this shared secret (the file: mode 600, 32 to 1,024 bytes; "
                 + "docs/PROTOCOL.md, \"Cluster key\")"),
+        OptionSpec(
+            "--control-dir", "DIR", default: "$XDG_RUNTIME_DIR/gossip, or /tmp/gossip-<uid>",
+            "where the node makes its control socket (peer-<IP>-<port>.sock, seed-...), which `cluster send`, `status` "
+                + "and `monitor` talk to; made mode 0700, refused if another user owns it or others may write it"),
+        OptionSpec("--no-control", default: "a control socket", "make no control socket"),
     ]
 
     /// Reads `option` if it is one of these; false when it is not.
@@ -74,6 +83,8 @@ public struct NodeOptions: Equatable, Sendable {
             consoleLevel = level
         case "--rng-seed": rngSeed = UInt64(try reader.integer(for: option, in: 0...Int.max))
         case "--cluster-key-file": clusterKeyFile = try reader.value(for: option)
+        case "--control-dir": controlDirectory = try reader.value(for: option)
+        case "--no-control": control = false
         default: return false
         }
         return true

@@ -86,6 +86,10 @@ public final class EventLoop<Instance: NodeInstance> {
     /// Connections turned away (too many open, no descriptors left): the first few from a host
     /// per interval are logged one by one, the rest counted and summarised in one line.
     private var turnedAway: ErrorLogLimiter<NodeAddress.Host>
+    /// The operator's control socket (`ControlServer`, `EventLoop+Control` below), if any.
+    private let control: ControlServer?
+    /// When the loop started, for the control socket's `status`.
+    private var startedAt = SystemClock.monotonic()
 
 
     /// `listener` must already be bound and listening on `instance.address`.
@@ -94,9 +98,10 @@ public final class EventLoop<Instance: NodeInstance> {
     /// in blocking mode (it may be a terminal the node shares with its shell).
     public init(
         instance: Instance, listener: Int32, log: LogSink, signals: consuming SignalPipe, commands: Int32? = nil,
-        limits: Limits = Limits()
+        limits: Limits = Limits(), control: ControlServer? = nil
     ) {
         self.instance = instance
+        self.control = control
         self.commandInput = commands
         // A node started in the background of a shell (`peer ... &`) must not be stopped by
         // SIGTTIN for reading the terminal: ignored, the read fails instead, and the node just
@@ -122,7 +127,9 @@ public final class EventLoop<Instance: NodeInstance> {
     /// Starts the instance: the first step of `run`, and of a test that drives the loop itself.
     func start() {
         now = SystemClock.now()
+        startedAt = now.instant
         log.setTime(microseconds: SystemClock.wallMicroseconds())
+        if let control { log.write(.controlSocket(path: control.path)) }
         instance.start(now: now, actions: &actions)
         apply(now: now)
     }
@@ -160,6 +167,8 @@ public final class EventLoop<Instance: NodeInstance> {
             pollSet.append(pollfd(fd: connection.fd, events: events, revents: 0))
             order.append(connection)
         }
+        let controlBase = pollSet.count
+        control?.addPollEntries(&pollSet)
         // Input held over from the last turn is ready now: do not wait for the sockets.
         var wait = holdingInput ? 0 : timeout(now: SystemClock.monotonic())
         if maxWait >= 0, wait < 0 || wait > maxWait { wait = maxWait }
@@ -169,15 +178,20 @@ public final class EventLoop<Instance: NodeInstance> {
         if ready < 0 && errno != EINTR {
             log.write(.pollFailed(Errno.text()))
             log.flush()
+            control?.close()
             return 1
         }
         if pollSet[0].revents != 0, let signal = signals.take() {
-            shutdown(signal: signal, now: now)
+            shutdown(because: .signal(SignalPipe.name(signal), connections: connections.count), now: now)
             return 0
         }
         if pollSet[1].revents != 0 { acceptAll(now: now) }
         if pollSet[2].revents != 0 { readCommands(now: now) }
         serviceConnections(now: now)
+        if let control, serviceControl(control, from: controlBase, now: now) {
+            shutdown(because: .leaveRequested(connections: connections.count), now: now)
+            return 0
+        }
         fireTimers(now: now)
         if let due = turnedAway.summaryDue, now.instant >= due {
             for summary in turnedAway.summaries(now: now.instant) {
@@ -587,16 +601,74 @@ public final class EventLoop<Instance: NodeInstance> {
         return Int32(min((nanos + 999_999) / 1_000_000, Int64(Int32.max)))
     }
 
-    private func shutdown(signal: Int32, now: Now) {
-        log.write(.signal(SignalPipe.name(signal), connections: connections.count))
+    /// Stops the node: `why` is the event saying what asked for it (a signal, `leave`).
+    private func shutdown(because why: NodeEvent, now: Now) {
+        log.write(why)
         // The instance's goodbye (a peer's `Leave`) is queued like any output and written below.
         deliver(.stopping, now: now)
         for case let connection? in slots {
             if !connection.connecting { write(connection, now: now) }
             drop(connection)
         }
+        // The control socket first: once the port is free, a new node may make its own.
+        control?.close()
         close(listener)
         log.write(.stopped)
         log.flush()
+    }
+}
+
+// MARK: The control socket
+
+extension EventLoop {
+    /// Serves the control socket's clients (their poll entries start at `base`): each line a
+    /// `ControlCommand`, answered with lines and an end line. Returns true when asked to leave.
+    private func serviceControl(_ control: ControlServer, from base: Int, now: Now) -> Bool {
+        var leaving = false
+        control.service(pollSet, from: base) { client, line in
+            let command: ControlCommand
+            do { command = try ControlCommand.parse(line) } catch {
+                control.reply(client, [], end: "Error: \(error)")
+                return
+            }
+            switch command {
+            case .node(let order):
+                guard instance.kind == .peer else {
+                    control.reply(client, [], end: "Error: a seed does not send messages; ask a peer")
+                    return
+                }
+                log.write(.controlCommand(Message.excerpt(line.trimmingWhitespace(), limit: 80)))
+                deliver(.command(order), now: now)
+                control.reply(client, [], end: "OK")
+            case .status:
+                let uptime = now.instant - startedAt
+                let lines = ["role: \(instance.kind.rawValue)", "address: \(instance.address)", "uptime: \(uptime.secondsText)"]
+                control.reply(client, lines + instance.answer(.status, now: now), end: "OK")
+            case .members:
+                control.reply(client, instance.answer(.members, now: now), end: "OK")
+            case .leave:
+                control.reply(client, [], end: "OK leaving")
+                leaving = true
+            case .help:
+                control.reply(client, [ControlCommand.usage, "event types: " + MonitorFormat.kinds.joined(separator: ",")], end: "OK")
+            case .monitor(let json, let types):
+                switch MonitorFormat.select(types) {
+                case .failure(let unknown):
+                    control.reply(
+                        client, [],
+                        end: "Error: no event type starts with '\(unknown.name)'; types: " + MonitorFormat.kinds.joined(separator: ","))
+                case .success(let kinds):
+                    control.reply(client, [], end: "OK monitoring")
+                    client.monitor = (json, kinds)
+                }
+            }
+        }
+        for note in control.notes { log.write(.controlNote(note)) }
+        control.notes.removeAll()
+        // The log is shown to monitors only while there are some (set on a change, not per turn).
+        if control.monitoring != (log.observer != nil) {
+            log.observer = control.monitoring ? control : nil
+        }
+        return leaving
     }
 }

@@ -38,6 +38,10 @@ public final class LogSink {
     private var notedDroppedBytes = 0
     private var notedAt: Int64?
     static let consoleNoteInterval: Int64 = 10
+    /// Shown every event as it is logged, and told when the file has been written: the control
+    /// socket's monitors, which render events their own way and send them after the file has
+    /// them. Set only while someone monitors, so it costs nothing otherwise.
+    var observer: (any LogObserver)?
 
     /// Opens (creating the directory and file when missing) `<directory>/<name>` for appending.
     /// `console`: also show the lines on standard output.
@@ -87,6 +91,7 @@ public final class LogSink {
     /// when the event is at the console's level or above.
     public func write(_ event: NodeEvent) {
         render(event, node: format == .json ? node : nil, into: &buffer)
+        observer?.logged(event, time: time)
         if console != nil, event.level >= consoleLevel { render(event, node: node, into: &consoleBuffer) }
         if buffer.count >= flushThreshold { flush() }
     }
@@ -108,6 +113,7 @@ public final class LogSink {
             buffer.withUnsafeBytes { Files.writeAll(fileDescriptor, $0) }
             buffer.removeAll(keepingCapacity: true)
         }
+        observer?.logFlushed()
         guard let console else { return }
         if !consoleBuffer.isEmpty {
             consoleBuffer.withUnsafeBytes { console.write($0) }
@@ -129,6 +135,14 @@ public final class LogSink {
         notedDroppedBytes = console.droppedBytes
         notedAt = timeSecond
     }
+}
+
+/// What sees a node's events besides its log (`LogSink.observer`).
+protocol LogObserver: AnyObject {
+    /// An event was logged at the local time `time` (`YYYY-MM-DD HH:MM:SS.ffffff`).
+    func logged(_ event: NodeEvent, time: [UInt8])
+    /// What was logged so far is in the file: it may be shown now.
+    func logFlushed()
 }
 
 /// A failure of the runtime, with the message a person needs.

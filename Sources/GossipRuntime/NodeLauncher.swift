@@ -47,7 +47,10 @@ public enum NodeLauncher {
                 .seedLimits(
                     connections: maxConnections, descriptors: Int(descriptors), perHost: settings.maxConnectionsPerHost,
                     identifyTimeout: settings.identifyTimeout))
-            return run(instance, key: key, listener: listener, log: log, signals: signals, maxConnections: maxConnections)
+            let control = try controlServer(options.node, role: .seed, address: address)
+            return run(
+                instance, key: key, listener: listener, log: log, signals: signals, maxConnections: maxConnections,
+                control: control)
         } catch {
             return fail("seed", error.description)
         }
@@ -93,7 +96,9 @@ public enum NodeLauncher {
                 format: options.logFormat, consoleLevel: options.consoleLevel)
             let instance = PeerProtocol(
                 settings: settings, rng: SeededRandom(seed: options.rngSeed ?? .random(in: .min ... .max)))
-            return run(instance, key: key, listener: listener, log: log, signals: signals, commands: STDIN_FILENO)
+            let control = try controlServer(options.node, role: .peer, address: address)
+            return run(
+                instance, key: key, listener: listener, log: log, signals: signals, commands: STDIN_FILENO, control: control)
         } catch {
             return fail("peer", error.description)
         }
@@ -105,17 +110,33 @@ public enum NodeLauncher {
     /// node restarted with the same seed must not repeat the nonces of its last run.
     static func run<Instance: NodeInstance>(
         _ instance: Instance, key: ClusterKey?, listener: Int32, log: LogSink, signals: consuming SignalPipe,
-        commands: Int32? = nil, maxConnections: Int? = nil
+        commands: Int32? = nil, maxConnections: Int? = nil, control: ControlServer? = nil
     ) -> Int32 {
         guard let key else {
             var limits = EventLoop<Instance>.Limits()
             if let maxConnections { limits.maxConnections = maxConnections }
-            return EventLoop(instance: instance, listener: listener, log: log, signals: signals, commands: commands, limits: limits).run()
+            return EventLoop(
+                instance: instance, listener: listener, log: log, signals: signals, commands: commands, limits: limits,
+                control: control
+            ).run()
         }
         let wrapped = Authenticated(instance, key: key, rng: SeededRandom(seed: .random(in: .min ... .max)))
         var limits = EventLoop<Authenticated<Instance>>.Limits()
         if let maxConnections { limits.maxConnections = maxConnections }
-        return EventLoop(instance: wrapped, listener: listener, log: log, signals: signals, commands: commands, limits: limits).run()
+        return EventLoop(
+            instance: wrapped, listener: listener, log: log, signals: signals, commands: commands, limits: limits,
+            control: control
+        ).run()
+    }
+
+    /// The node's control socket (`--control-dir`), or none with `--no-control`. A directory
+    /// that is not this user's alone is a problem with how the node was started (exit 2).
+    static func controlServer(_ options: NodeOptions, role: NodeKind, address: NodeAddress) throws(RuntimeError)
+        -> ControlServer?
+    {
+        guard options.control else { return nil }
+        return try ControlServer(
+            directory: options.controlDirectory ?? ControlDirectory.defaultPath, role: role, address: address)
     }
 
     static func askPort(_ role: String) -> UInt16? {

@@ -301,6 +301,7 @@ extension Simulation {
         case .listMembers: return 13
         case .members: return 14
         case .auth: return 15
+        case .text: return 16
         }
     }
 }

@@ -53,6 +53,8 @@ public struct Authenticated<Base: NodeInstance>: NodeInstance {
     }
 
     public var address: NodeAddress { base.address }
+    public var kind: NodeKind { base.kind }
+    public mutating func answer(_ query: OperatorQuery, now: Now) -> [String] { base.answer(query, now: now) }
 
     public var logging: Bool {
         get { base.logging }

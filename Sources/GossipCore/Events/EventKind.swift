@@ -21,8 +21,10 @@ public enum EventKind: Int, Hashable, Sendable, CaseIterable {
     case livenessAnswered, livenessProbeAnswered, badLivenessReply, roundUnanswered, wokeLate, reportingDead
     case reportResent, reportDropped
     case created, received, staleDropped, messageRefused, ownMessageReturned
+    case textSent, textNotSent, textReceived, textStaleDropped, textRefused, ownTextReturned
     case pollFailed, turnedAway, turnedAwayNoDescriptors, turnedAwaySuppressed, cutOff, commandsOff, command
     case unknownCommand, unreadableCommand, signal, stopped, consoleDropped
+    case controlSocket, controlCommand, controlNote, leaveRequested
 
     /// The level and the sentence template.
     var definition: (EventLevel, String) {
@@ -130,6 +132,13 @@ public enum EventKind: Int, Hashable, Sendable, CaseIterable {
         case .messageRefused: (.warning, "Refused a message from {from:a}: {error:t}")
         case .ownMessageReturned: (.info, "Own message {message:m} from an earlier run came back from {from:a}; not delivered")
 
+        case .textSent: (.info, "Sent text {id:t} to {neighbours:n} neighbours: {text:t}")
+        case .textNotSent: (.warning, "Text not sent: {error:t}")
+        case .textReceived: (.info, "Received text {id:t} from {from:a}; forwarded to {forwardedTo:n}: {text:t}")
+        case .textStaleDropped: (.info, "Dropped stale text {id:t} from {from:a}: older than the {retention:d} retention")
+        case .textRefused: (.warning, "Refused a text from {from:a}: {error:t}")
+        case .ownTextReturned: (.info, "Own text {id:t} from an earlier run came back from {from:a}; not delivered")
+
         case .pollFailed: (.error, "Fatal: poll failed: {error:t}")
         case .turnedAway: (.warning, "Turned away a connection from {remote:a}: {open:n} connections open")
         case .turnedAwayNoDescriptors:
@@ -145,6 +154,10 @@ public enum EventKind: Int, Hashable, Sendable, CaseIterable {
         case .stopped: (.info, "Stopped")
         case .consoleDropped:
             (.warning, "Console: {bytes:n} bytes dropped ({total:n} in all), this file has every line: {why:t}")
+        case .controlSocket: (.info, "Control socket: {path:t}")
+        case .controlCommand: (.info, "Control command: {command:t}")
+        case .controlNote: (.warning, "Control: {note:t}")
+        case .leaveRequested: (.info, "Asked to leave on the control socket: closing {connections:n} connections and exiting")
         }
     }
 

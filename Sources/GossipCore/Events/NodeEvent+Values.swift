@@ -78,6 +78,16 @@ extension NodeEvent {
         case .staleDropped: .staleDropped
         case .messageRefused: .messageRefused
         case .ownMessageReturned: .ownMessageReturned
+        case .textSent: .textSent
+        case .textNotSent: .textNotSent
+        case .textReceived: .textReceived
+        case .textStaleDropped: .textStaleDropped
+        case .textRefused: .textRefused
+        case .ownTextReturned: .ownTextReturned
+        case .controlSocket: .controlSocket
+        case .controlCommand: .controlCommand
+        case .controlNote: .controlNote
+        case .leaveRequested: .leaveRequested
         case .pollFailed: .pollFailed
         case .turnedAway: .turnedAway
         case .turnedAwayNoDescriptors: .turnedAwayNoDescriptors
@@ -170,6 +180,20 @@ extension NodeEvent {
             body(.text(t))
         case .signal(let t, let n):
             body(.text(t)); body(.count(n))
+        case .textSent(let t, let n, let u):
+            body(.text(t)); body(.count(n)); body(.text(u))
+        case .textNotSent(let t), .controlSocket(let t), .controlCommand(let t), .controlNote(let t):
+            body(.text(t))
+        case .textReceived(let t, let a, let n, let u):
+            body(.text(t)); body(.address(a)); body(.count(n)); body(.text(u))
+        case .textStaleDropped(let t, let a, let d):
+            body(.text(t)); body(.address(a)); body(.duration(d))
+        case .textRefused(let a, let t):
+            body(.address(a)); body(.text(t))
+        case .ownTextReturned(let t, let a):
+            body(.text(t)); body(.address(a))
+        case .leaveRequested(let n):
+            body(.count(n))
         case .consoleDropped(let a, let b, let t):
             body(.count(a)); body(.count(b)); body(.text(t))
         }
@@ -305,6 +329,22 @@ extension NodeEvent {
         case .command: return r.t().map { .command($0) }
         case .unknownCommand: return r.t().map { .unknownCommand($0) }
         case .signal: return r.t().flatMap { t in r.n().map { .signal(t, connections: $0) } }
+        case .textSent:
+            guard let t = r.t(), let n = r.n(), let u = r.t() else { return nil }
+            return .textSent(id: t, neighbours: n, text: u)
+        case .textNotSent: return r.t().map { .textNotSent(error: $0) }
+        case .textReceived:
+            guard let t = r.t(), let a = r.a(), let n = r.n(), let u = r.t() else { return nil }
+            return .textReceived(id: t, from: a, forwardedTo: n, text: u)
+        case .textStaleDropped:
+            guard let t = r.t(), let a = r.a(), let d = r.d() else { return nil }
+            return .textStaleDropped(id: t, from: a, retention: d)
+        case .textRefused: return r.a().flatMap { a in r.t().map { .textRefused(from: a, error: $0) } }
+        case .ownTextReturned: return r.t().flatMap { t in r.a().map { .ownTextReturned(id: t, from: $0) } }
+        case .controlSocket: return r.t().map { .controlSocket(path: $0) }
+        case .controlCommand: return r.t().map { .controlCommand($0) }
+        case .controlNote: return r.t().map { .controlNote($0) }
+        case .leaveRequested: return r.n().map { .leaveRequested(connections: $0) }
         case .consoleDropped:
             guard let a = r.n(), let b = r.n(), let t = r.t() else { return nil }
             return .consoleDropped(bytes: a, total: b, why: t)

@@ -95,6 +95,15 @@ public enum NodeEvent: Hashable, Sendable {
     case messageRefused(from: NodeAddress, error: String)
     case ownMessageReturned(GossipMessage, from: NodeAddress)
 
+    // Peer: text messages (`id`: `<timestamp>:<IP>:<port>:<seq>`; `text` as typed, escaped
+    // when rendered)
+    case textSent(id: String, neighbours: Int, text: String)
+    case textNotSent(error: String)
+    case textReceived(id: String, from: NodeAddress, forwardedTo: Int, text: String)
+    case textStaleDropped(id: String, from: NodeAddress, retention: Duration)
+    case textRefused(from: NodeAddress, error: String)
+    case ownTextReturned(id: String, from: NodeAddress)
+
     // Shell
     case pollFailed(String)
     case turnedAway(remote: NodeAddress, open: Int)
@@ -108,6 +117,11 @@ public enum NodeEvent: Hashable, Sendable {
     case signal(String, connections: Int)
     case stopped
     case consoleDropped(bytes: Int, total: Int, why: String)
+    // The control socket
+    case controlSocket(path: String)
+    case controlCommand(String)
+    case controlNote(String)
+    case leaveRequested(connections: Int)
 }
 
 /// Why a link is up: this peer dialled it, or the other peer did (verified or not yet).

@@ -148,16 +148,48 @@ public enum Event: Hashable, Sendable {
 public enum OperatorCommand: Hashable, Sendable {
     /// Create the next own message now and flood it, whatever `--messages` says.
     case broadcast
+    /// Flood a text message (`TextMessage`); the text is checked against its limits already.
+    case send(String)
 
-    /// The commands as typed: one a line, surrounding blanks ignored.
+    /// The commands as typed: one a line, surrounding blanks ignored. Nil for anything else,
+    /// a `send` without a text or with one over the limits included (`parse` says why).
     public init?(parsing line: Substring) {
-        switch line.trimmingWhitespace() {
-        case "broadcast": self = .broadcast
-        default: return nil
-        }
+        guard let command = try? Self.parse(line) else { return nil }
+        self = command
     }
 
-    public static let help = "known commands: broadcast"
+    /// `broadcast`; `send <text>` (the rest of the line, as typed); `send-escaped <text>` (the
+    /// text escaped as the log shows it, `\n` a newline: how a tool sends any text in one line).
+    public static func parse(_ line: Substring) throws(CommandError) -> OperatorCommand {
+        let trimmed = line.trimmingWhitespace()
+        if trimmed == "broadcast" { return .broadcast }
+        let word = trimmed.prefix { $0 != " " && $0 != "\t" }
+        guard word == "send" || word == "send-escaped" else {
+            throw CommandError("unknown command '\(Message.quote(trimmed))'; \(help)")
+        }
+        // The text is what follows the word and one blank (the line's other blanks are its own).
+        var rest = line.drop(while: { $0 == " " || $0 == "\t" }).dropFirst(word.count)
+        if rest.first == " " || rest.first == "\t" { rest = rest.dropFirst() }
+        let text: String
+        if word == "send" {
+            text = String(rest)
+        } else {
+            guard let decoded = VisibleText.unescaped(rest) else {
+                throw CommandError("send-escaped: '\(Message.quote(rest))' is not escaped as the log escapes text")
+            }
+            text = decoded
+        }
+        do { _ = try TextMessage.check(text) } catch { throw CommandError("send: \(error)") }
+        return .send(text)
+    }
+
+    public static let help = "known commands: broadcast, send <text>, send-escaped <escaped text>"
+}
+
+/// Why an operator's command was not taken: what the operator is told.
+public struct CommandError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// What an instance asks its shell to do.
@@ -188,6 +220,11 @@ public protocol NodeInstance {
     mutating func start(now: Now, actions: inout [Action])
     /// Called for every event, in order.
     mutating func handle(_ event: Event, now: Now, actions: inout [Action])
+    /// Seed or peer: what the operator channel may ask of it (`OperatorQuery.swift`).
+    var kind: NodeKind { get }
+    /// An operator's question (the control socket's `status`, `members`), answered from the
+    /// instance's state as lines of text; changes nothing the protocol does.
+    mutating func answer(_ query: OperatorQuery, now: Now) -> [String]
 }
 
 extension NodeInstance {

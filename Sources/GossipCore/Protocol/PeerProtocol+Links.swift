@@ -73,7 +73,7 @@ extension PeerProtocol {
             log(.linkRefusedByPeer(peer, reason: Message.excerpt(reason)), &actions)
             dialNextCandidates(now: now, actions: &actions)
         case .register, .listPeers, .peerList, .deadNode, .linkRequest, .livenessRequest, .livenessReply, .gossip, .error,
-            .leave, .listMembers, .members, .auth:
+            .leave, .listMembers, .members, .auth, .text:
             unexpected(message, on: id, now: now, actions: &actions)
         }
     }
@@ -181,6 +181,8 @@ extension PeerProtocol {
         switch message {
         case .gossip(let gossip):
             received(gossip, from: peer, on: id, now: now, actions: &actions)
+        case .text(let text):
+            receivedText(text, from: peer, on: id, now: now, actions: &actions)
         case .leave(let said) where said == peer:
             // It stops on purpose: drop it now, and never report it dead.
             neighbourLeft(peer, on: id, actions: &actions)

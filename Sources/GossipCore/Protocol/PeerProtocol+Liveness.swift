@@ -25,6 +25,7 @@ extension PeerProtocol {
         nextRoundAt = next
         actions.append(.schedule(.liveness, at: next))
         messageLog.expire(now: now)
+        textLog.expire(now: now)
         renewRegistrations(now: now, actions: &actions)
         expireDials(now: now, actions: &actions)
         verifyUnverified(now: now, actions: &actions)
@@ -141,6 +142,7 @@ extension PeerProtocol {
     mutating func reportDead(_ peer: NodeAddress, neighbour: Neighbour, now: Now, actions: inout [Action]) {
         let report = Message.deadNode(dead: peer, timestamp: now.wall, reporter: address)
         log(.reportingDead(peer, misses: neighbour.liveness.misses, report: report.encoded), &actions)
+        deadReportsSent += 1
         for seed in registeredSeeds { send(report, toSeed: seed, actions: &actions) }
         if let id = neighbour.connection {
             roles[id] = nil

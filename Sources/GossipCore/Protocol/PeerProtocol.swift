@@ -64,6 +64,14 @@ public struct PeerProtocol: NodeInstance, Sendable {
     /// Own messages created by the gossip timer, up to `settings.messageCount`.
     var timedMessages = 0
 
+    // Text messages (`PeerProtocol+Text`): their own record and sequence space.
+    public internal(set) var textLog: TextLog
+    /// Own texts sent (the last `seq` used), and others' texts taken.
+    public internal(set) var textsSent = 0
+    public internal(set) var textsReceived = 0
+    /// `Dead Node` reports made (`PeerProtocol+Liveness`).
+    public internal(set) var deadReportsSent = 0
+
     /// How lines that cannot be taken are logged and when their connection is closed.
     public var badInput = BadInput()
 
@@ -72,6 +80,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
         self.messageLog = MessageLog(
             capacity: settings.logCapacity, retention: settings.logRetention, maxClockSkew: settings.maxClockSkew,
             maxOrigins: settings.maxOrigins)
+        self.textLog = TextLog(
+            retention: settings.logRetention, maxClockSkew: settings.maxClockSkew, maxOrigins: settings.maxOrigins)
         self.rng = rng
     }
 
@@ -175,6 +185,8 @@ public struct PeerProtocol: NodeInstance, Sendable {
             handleMessage(message, on: id, now: now, actions: &actions)
         case .command(.broadcast):
             broadcast(now: now, actions: &actions)
+        case .command(.send(let text)):
+            sendText(text, now: now, actions: &actions)
         case .stopping:
             leave(now: now, actions: &actions)
         case .lineNotUTF8(let id, let count):

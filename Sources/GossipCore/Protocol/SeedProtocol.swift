@@ -37,6 +37,8 @@ public struct SeedProtocol: NodeInstance, Sendable {
     var checkArmedAt: Instant?
     /// How lines that cannot be taken are logged and when their connection is closed.
     public var badInput = BadInput()
+    /// `Dead Node` reports received (taken or refused), for the operator's `status`.
+    public internal(set) var deadReportsReceived = 0
 
     /// The start of every `Error:` that refuses a `Register`. A peer takes it as "not
     /// registered; try again later" and retries with backoff (docs/PROTOCOL.md).
@@ -165,7 +167,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
             if errorLogged(on: id, now: now) {
                 log(.errorReceived(from: sender(id), reason: Message.excerpt(reason)), &actions)
             }
-        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members, .auth:
+        case .peerList, .linkRequest, .linkAccepted, .linkRefused, .livenessRequest, .livenessReply, .gossip, .members, .auth, .text:
             refuseLine("a seed does not take '\(Message.quote(text[...]))'", on: id, now: now, &actions)
         }
     }
@@ -228,6 +230,7 @@ public struct SeedProtocol: NodeInstance, Sendable {
         _ dead: NodeAddress, by reporter: NodeAddress, text: String, on id: ConnectionID, now: Now, actions: inout [Action]
     ) {
         log(.deadReportReceived(from: sender(id), report: text), &actions)
+        deadReportsReceived += 1
         guard registeredOn[id] == reporter, membership.status(of: reporter) != nil, !membership.isJoining(reporter) else {
             let why = "report refused: \(reporter) has not registered on this connection"
             let entry: NodeEvent? = errorLogged(on: id, now: now) ? .deadReportRefused(from: sender(id), why: why) : nil

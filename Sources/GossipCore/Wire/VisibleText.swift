@@ -73,3 +73,42 @@ public enum VisibleText {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+extension VisibleText {
+    /// The text that `escaped` wrote as `text`, or nil when `text` is not exactly what
+    /// `escaped` writes for some text (a byte outside printable ASCII, an unknown escape, a
+    /// `\u{...}` that is not a scalar, or one `escaped` would not use: `\u{41}`, `\u{A}`,
+    /// `\u{0a}`). So every text has one escaped spelling, and it reads back exactly.
+    public static func unescaped(_ text: Substring) -> String? {
+        var result = ""
+        var scalars = text.unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            guard scalar.value >= 0x20 && scalar.value < 0x7F else { return nil }
+            guard scalar == "\\" else {
+                result.unicodeScalars.append(scalar)
+                continue
+            }
+            switch scalars.next() {
+            case "\\": result += "\\"
+            case "t": result += "\t"
+            case "n": result += "\n"
+            case "r": result += "\r"
+            case "u":
+                guard scalars.next() == "{" else { return nil }
+                var digits = ""
+                while true {
+                    guard let digit = scalars.next() else { return nil }  // No closing brace.
+                    if digit == "}" { break }
+                    guard digits.unicodeScalars.count < 6 else { return nil }
+                    digits.unicodeScalars.append(digit)
+                }
+                guard let value = UInt32(digits, radix: 16), let decoded = Unicode.Scalar(value),
+                    String(value, radix: 16) == digits, !isPlain(value), ![0x5C, 0x09, 0x0A, 0x0D].contains(value)
+                else { return nil }
+                result.unicodeScalars.append(decoded)
+            default: return nil
+            }
+        }
+        return result
+    }
+}

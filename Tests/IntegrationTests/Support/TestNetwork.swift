@@ -77,10 +77,18 @@ final class TestNetwork {
     }
 
     /// Starts a seed on a free port and waits until it listens.
-    func startSeed(descriptorLimit: Int? = nil) throws -> Node {
-        let node = try launch("seed", ["--port", "0", "--log-dir", "logs"], descriptorLimit: descriptorLimit)
+    func startSeed(_ extra: [String] = [], descriptorLimit: Int? = nil) throws -> Node {
+        let node = try launch("seed", ["--port", "0", "--log-dir", "logs"] + control(extra) + extra, descriptorLimit: descriptorLimit)
         node.port = try awaitListeningPort(node)
         return node
+    }
+
+    /// The nodes' control sockets go in the test's directory (removed with it), not in the
+    /// user's, unless the test names a directory itself.
+    var controlDirectory: String { directory.appendingPathComponent("ctl").path }
+
+    private func control(_ extra: [String]) -> [String] {
+        extra.contains("--control-dir") || extra.contains("--no-control") ? [] : ["--control-dir", controlDirectory]
     }
 
     /// Writes `config.txt` listing the seeds.
@@ -93,7 +101,7 @@ final class TestNetwork {
     func startPeer(_ extra: [String] = []) throws -> Node {
         let node = try launch(
             "peer",
-            ["--port", "0", "--log-dir", "logs", "--gossip-interval", "0.2", "--liveness-interval", "0.3"] + extra)
+            ["--port", "0", "--log-dir", "logs", "--gossip-interval", "0.2", "--liveness-interval", "0.3"] + control(extra) + extra)
         node.port = try awaitListeningPort(node)
         return node
     }
