@@ -110,5 +110,81 @@ extension ProcessTests {
                 net.signal(monitor, SIGTERM)
             }
         }
+
+        /// Issue 8's "Done when", as a person would do it: 3 seeds and 10 peers started in the
+        /// background, operated from another directory through `cluster` alone.
+        @Test func aNetworkOfThreeSeedsAndTenPeersIsOperatedFromAnotherDirectory() throws {
+            try withNetwork { net in
+                let elsewhere = net.directory.appendingPathComponent("elsewhere")
+                try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+                let control = net.controlDirectory
+                func cluster(_ arguments: [String]) throws -> Outcome {
+                    try OperatorTests.run("cluster", arguments, in: elsewhere, timeout: 10)
+                }
+                let seeds = try (0..<3).map { _ in try net.startSeed(["--liveness-interval", "0.5"]) }
+                try net.writeConfig(seeds)
+                let peers = try (0..<10).map { _ in try net.startPeer(["--messages", "0", "--liveness-interval", "0.5"]) }
+
+                // `members` lists all ten, each with the quorum of seeds it registered with (2 of 3).
+                try waitUntil("all ten peers listed alive by two seeds each", timeout: 20) {
+                    let listed = OperatorTests.peers(try OperatorTests.members(net, elsewhere: elsewhere).1)
+                    return peers.allSatisfy { listed[$0.address]?.state == "alive" && listed[$0.address]?.seeds.count == 2 }
+                }
+
+                // A text sent through one peer: every other peer logs it once; the monitor of
+                // every node streams JSON that parses.
+                let monitor = try net.launch("cluster", ["monitor", "--all", "--json", "--control-dir", control], workingDirectory: elsewhere)
+                defer { net.signal(monitor, SIGTERM) }
+                // Peers log every liveness round; the seeds show up once they have something to say.
+                try waitUntil("the monitor following every peer", timeout: 10) {
+                    peers.allSatisfy { monitor.console.contains("\"node\":\"\($0.address)\"") }
+                }
+                let sender = peers[0]
+                let receivers = Array(peers.dropFirst())
+                func copies(of text: String, at peer: TestNetwork.Node) -> Int {
+                    net.count(peer) { if case .textReceived(_, _, _, text) = $0 { true } else { false } }
+                }
+                for text in ["first text", "second text"] {
+                    let sent = try cluster(["send", "--via", sender.address, "--control-dir", control, text])
+                    #expect(sent.status == 0, "\(sent.err)")
+                    try waitUntil("every other peer logged '\(text)'", timeout: 10) {
+                        receivers.allSatisfy { copies(of: text, at: $0) >= 1 }
+                    }
+                }
+                // By the time the second text is everywhere, the first has crossed every link.
+                for peer in receivers { #expect(copies(of: "first text", at: peer) == 1, "\(peer.address)") }
+                #expect(copies(of: "first text", at: sender) == 0)
+                func monitored() throws -> [[String: Any]] {
+                    // Whole lines only: the last may still be being written.
+                    try monitor.console.split(separator: "\n").dropLast().map { line in
+                        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                        return try #require(object, "\(line)")
+                    }
+                }
+                let received = try monitored().filter {
+                    $0["event"] as? String == "textReceived" && $0["text"] as? String == "first text"
+                }
+                #expect(Set(received.compactMap { $0["node"] as? String }) == Set(receivers.map(\.address)))
+
+                // A peer killed shows as dead (or suspect first); one stopped with Ctrl-C as left.
+                let killed = peers[3]
+                let stopped = peers[4]
+                net.signal(killed, SIGKILL)
+                net.signal(stopped, SIGINT)
+                var listed: [String: (state: String, seeds: [String])] = [:]
+                try waitUntil("the killed peer dead and the stopped one left", timeout: 20) {
+                    listed = OperatorTests.peers(try OperatorTests.members(net, elsewhere: elsewhere).1)
+                    return listed[killed.address]?.state == "dead" && listed[stopped.address]?.state == "left"
+                }
+                #expect(try net.awaitExit(stopped) == 0)
+                // The seeds' removals came through the monitor too.
+                try waitUntil("the seeds' removals in the monitor", timeout: 10) {
+                    let removals = try monitored().filter { ($0["event"] as? String ?? "").hasPrefix("removed") }
+                    return removals.contains { $0["event"] as? String == "removedDead" && $0["peer"] as? String == killed.address }
+                        && removals.contains { $0["event"] as? String == "removedLeft" && $0["peer"] as? String == stopped.address }
+                }
+                #expect(peers.filter { $0 !== killed && $0 !== stopped }.allSatisfy { listed[$0.address]?.state == "alive" })
+            }
+        }
     }
 }
