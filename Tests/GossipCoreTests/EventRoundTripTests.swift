@@ -119,3 +119,12 @@ struct EventRoundTripTests {
                 == LogRecord(time: "2026-11-22 07:41:09.123456", level: .info, node: nil, event: .stopped))
     }
 }
+
+@Suite("Event kind names")
+struct EventKindNameTests {
+    @Test("each kind's written-out name is its case's name")
+    func namesMatchTheCases() {
+        #expect(EventKind.names.count == EventKind.allCases.count)
+        for kind in EventKind.allCases { #expect(kind.name == String(describing: kind)) }
+    }
+}

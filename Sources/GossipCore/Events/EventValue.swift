@@ -47,22 +47,35 @@ struct EventTemplate: Sendable {
     let fields: [(name: String, type: EventValue.Kind)]
 
     init(kind: EventKind) {
-        name = String(describing: kind)
+        name = EventKind.names[kind.rawValue]
         let (level, sentence) = kind.definition
         self.level = level
         var parts: [Part] = []
         var fields: [(String, EventValue.Kind)] = []
-        var rest = sentence[...]
-        while let open = rest.firstIndex(of: "{") {
-            if open > rest.startIndex { parts.append(.literal(Array(rest[..<open].utf8))) }
-            let close = rest[open...].firstIndex(of: "}")!
-            let spec = rest[rest.index(after: open)..<close].split(separator: ":")
-            let field = (String(spec[0]), EventValue.Kind(rawValue: String(spec[1]))!)
+        // Bytes, not characters: the templates are ASCII, and character-wise parsing would pull
+        // in the grapheme-breaking code and tables at every node's start.
+        let bytes = Array(sentence.utf8)
+        var index = 0
+        var literal: [UInt8] = []
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "{"), let close = bytes[index...].firstIndex(of: UInt8(ascii: "}")) else {
+                literal.append(bytes[index])
+                index += 1
+                continue
+            }
+            if !literal.isEmpty { parts.append(.literal(literal)) }
+            literal = []
+            let spec = bytes[(index + 1)..<close]
+            let colon = spec.firstIndex(of: UInt8(ascii: ":"))!
+            let field = (
+                String(decoding: spec[..<colon], as: UTF8.self),
+                EventValue.Kind(rawValue: String(decoding: spec[(colon + 1)...], as: UTF8.self))!
+            )
             parts.append(.field(name: field.0, type: field.1))
             fields.append(field)
-            rest = rest[rest.index(after: close)...]
+            index = close + 1
         }
-        if !rest.isEmpty { parts.append(.literal(Array(rest.utf8))) }
+        if !literal.isEmpty { parts.append(.literal(literal)) }
         self.parts = parts
         self.fields = fields
     }
