@@ -3,7 +3,7 @@ import GossipCore
 
 /// Thin wrappers over the Glibc socket calls, with `NodeAddress` in and out. Every socket is
 /// non-blocking and close-on-exec.
-enum Sockets {
+public enum Sockets {
     /// A listening socket bound to `address` (port 0: a free port; the result says which).
     static func listen(on address: NodeAddress, backlog: Int32 = 256) throws(RuntimeError) -> (fd: Int32, address: NodeAddress) {
         let fd = try makeSocket(for: address.host)
@@ -29,7 +29,7 @@ enum Sockets {
     }
 
     /// Starts a non-blocking connect. `.inProgress`: wait for the socket to be writable.
-    enum ConnectStart {
+    public enum ConnectStart {
         case inProgress(Int32)
         case failed(ConnectFailure)
     }
@@ -37,7 +37,7 @@ enum Sockets {
     /// Starts a non-blocking connect. `source`: the host to connect from (the node's own, so
     /// that the other end sees the address the node registers and links under); nil or an
     /// unspecified host lets the kernel choose.
-    static func connect(to address: NodeAddress, from source: NodeAddress.Host? = nil) -> ConnectStart {
+    public static func connect(to address: NodeAddress, from source: NodeAddress.Host? = nil) -> ConnectStart {
         let fd: Int32
         do { fd = try makeSocket(for: address.host) } catch { return .failed(ConnectFailure(error.description)) }
         setNoDelay(fd)
@@ -56,7 +56,7 @@ enum Sockets {
     }
 
     /// The outcome of a finished non-blocking connect: nil when it succeeded.
-    static func connectError(_ fd: Int32) -> ConnectFailure? {
+    public static func connectError(_ fd: Int32) -> ConnectFailure? {
         var code: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         if getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length) != 0 { return failure(errno) }

@@ -41,58 +41,22 @@ enum SeedClient {
         return .failure(Failure("more than 10,000 pages"))
     }
 
-    /// A connected non-blocking socket to `address`, or why not.
+    /// A connected non-blocking socket to `address`, or why not: the nodes' own non-blocking
+    /// connect (`Sockets`), waited for until `deadline`.
     static func connect(to address: NodeAddress, deadline: Instant) -> Result<MembersQuery.Connection, Failure> {
-        var storage = sockaddr_storage()
-        let length: Int
-        let family: Int32
-        let host = address.host.description
-        switch address.host {
-        case .ipv4:
-            family = AF_INET
-            length = MemoryLayout<sockaddr_in>.size
-            let ok = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
-                    sin.pointee.sin_family = sa_family_t(AF_INET)
-                    sin.pointee.sin_port = address.port.bigEndian
-                    return inet_pton(AF_INET, host, &sin.pointee.sin_addr) == 1
-                }
-            }
-            guard ok else { return .failure(Failure("bad address \(address)")) }
-        case .ipv6:
-            family = AF_INET6
-            length = MemoryLayout<sockaddr_in6>.size
-            let bare = String(host.dropFirst().dropLast())
-            let ok = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
-                    sin6.pointee.sin6_family = sa_family_t(AF_INET6)
-                    sin6.pointee.sin6_port = address.port.bigEndian
-                    return inet_pton(AF_INET6, bare, &sin6.pointee.sin6_addr) == 1
-                }
-            }
-            guard ok else { return .failure(Failure("bad address \(address)")) }
-        }
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return .failure(Failure("no socket: \(String(cString: strerror(errno)))")) }
-        let result = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(length)) }
+        let fd: Int32
+        switch Sockets.connect(to: address) {
+        case .failed(let why): return .failure(Failure(why.text))
+        case .inProgress(let opening): fd = opening
         }
         let connection = MembersQuery.Connection(fd: fd)
-        if result == 0 { return .success(connection) }
-        guard errno == EINPROGRESS else {
-            let text = String(cString: strerror(errno))
-            close(fd)
-            return .failure(Failure(text))
-        }
         guard connection.wait(for: Int16(POLLOUT), deadline: deadline) else {
             close(fd)
             return .failure(Failure("no connection within the time-out"))
         }
-        var code: Int32 = 0
-        var codeLength = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &codeLength) == 0, code == 0 else {
+        if let why = Sockets.connectError(fd) {
             close(fd)
-            return .failure(Failure(String(cString: strerror(code)).lowercased()))
+            return .failure(Failure(why.text.lowercased()))
         }
         return .success(connection)
     }
