@@ -69,14 +69,7 @@ enum KillFlood {
         let peer = try net.startPeer(["--messages", "0"])
         defer { unlink(peer.log.tail.path) }  // Tens of MB each; what counts is read below.
         try net.awaitOverlay(limit: .seconds(10), quiet: .milliseconds(100))
-        var neighbours: [PlayedNeighbour] = []
-        for _ in 0..<4 {
-            guard let port = Paths.freePort(host: .loopback) else { throw .failed("no free port to claim") }
-            neighbours.append(
-                try PlayedNeighbour.link(
-                    toPort: peer.address.port, claiming: NodeAddress(host: .loopback, port: port),
-                    interrupts: context.interrupts, key: context.clusterKey?.key))
-        }
+        let neighbours = try PlayedNeighbour.link(4, to: peer, context: context)
         for counter in neighbours[1...] { counter.recordsSequences = true }
         var kill = Kill()
         (kill.seconds, kill.forwardedAtWarmUp) = try flood(neighbours, for: floodTime(kill: number), context: context) {

@@ -35,6 +35,20 @@ final class PlayedNeighbour {
 
     deinit { close(fd) }
 
+    /// `count` neighbours linked to `peer`, each claiming a free loopback port of its own: the
+    /// throughput flood's sender and counters (throughput, kill flood).
+    static func link(_ count: Int, to peer: BenchNetwork.Peer, context: BenchContext) throws(BenchError) -> [PlayedNeighbour] {
+        var neighbours: [PlayedNeighbour] = []
+        for _ in 0..<count {
+            guard let port = Paths.freePort(host: .loopback) else { throw .failed("no free port to claim") }
+            neighbours.append(
+                try link(
+                    toPort: peer.address.port, claiming: NodeAddress(host: .loopback, port: port),
+                    interrupts: context.interrupts, key: context.clusterKey?.key))
+        }
+        return neighbours
+    }
+
     /// Connects to the peer at 127.0.0.1:`port`, sends `Link Request:<claimed>` and waits for
     /// `Link Accepted:`. The socket is then non-blocking. With `key`, the link opens with the
     /// cluster-key handshake (`Auth Hello` first, `Auth Welcome` back), as a keyed peer's does.

@@ -44,14 +44,7 @@ enum Throughput {
         try net.startSeeds(1)
         let peer = try net.startPeer(["--messages", "0"])
         try net.awaitOverlay(limit: .seconds(10), quiet: .milliseconds(100))
-        var neighbours: [PlayedNeighbour] = []
-        for _ in 0..<4 {
-            guard let port = Paths.freePort(host: .loopback) else { throw .failed("no free port to claim") }
-            neighbours.append(
-                try PlayedNeighbour.link(
-                    toPort: peer.address.port, claiming: NodeAddress(host: .loopback, port: port),
-                    interrupts: context.interrupts, key: context.clusterKey?.key))
-        }
+        let neighbours = try PlayedNeighbour.link(4, to: peer, context: context)
         var result = Result(duration: duration)
         result.generationPerSecond = GossipSource.generationRate(for: .milliseconds(300))
         context.progress(
