@@ -44,12 +44,11 @@ final class Connection {
     /// Bytes queued and not yet sent.
     var queuedBytes: Int { output.count - outputOffset }
 
-    /// Queues one message's line; returns the bytes added. A gossip message's text is copied
-    /// straight from the message (no `String` made or returned for the line).
+    /// Queues one message's line; returns the bytes added. The line is written straight into
+    /// the output (`Message.write(into:)`): no `String` is made for the common lines.
     func enqueue(_ message: Message) -> Int {
-        guard case .gossip(let gossip) = message else { return enqueue(message.encoded) }
         let before = output.count
-        ASCII.appendUTF8(gossip.text, to: &output)
+        message.write(into: &output)
         output.append(10)
         return output.count - before
     }

@@ -83,6 +83,8 @@ public final class EventLoop<Instance: NodeInstance> {
     /// The lines of the next turn (`TurnBudget`), and what the current one served.
     private(set) var budget: TurnBudget
     private var lastTurn = (busy: 0, lines: 0)
+    /// The thread's CPU time at the end of the last turn with input (`turn`).
+    private var cpuAtLastMeasure = SystemClock.threadCPUTime()
     /// Connections turned away (too many open, no descriptors left): the first few from a host
     /// per interval are logged one by one, the rest counted and summarised in one line.
     private var turnedAway: ErrorLogLimiter<NodeAddress.Host>
@@ -143,11 +145,16 @@ public final class EventLoop<Instance: NodeInstance> {
     /// as long as the next timer allows; a test passes a bound so that it can look at the
     /// sockets and the instance between turns, like swift-nio's `EmbeddedChannel`.
     func turn(maxWait: Int32 = -1) -> Int32? {
-        // What the turn costs, writes and poll included (CPU time: waiting costs none).
-        let cpuAtStart = SystemClock.threadCPUTime()
+        // What the turn costs, writes and poll included (CPU time: waiting costs none), read
+        // at the end of each turn with input: from the end of the last such turn, so one clock
+        // read (a system call) a turn, and none in a turn without input. Turns without input in
+        // between are counted in too; they are cheap, and after them the budget is back at its
+        // minimum anyway (`turnWasQuiet`).
         defer {
             if lastTurn.busy > 0 {
-                budget.turnTook(SystemClock.threadCPUTime() - cpuAtStart, delivered: lastTurn.lines)
+                let cpu = SystemClock.threadCPUTime()
+                budget.turnTook(cpu - cpuAtLastMeasure, delivered: lastTurn.lines)
+                cpuAtLastMeasure = cpu
             } else {
                 budget.turnWasQuiet()
             }

@@ -41,6 +41,13 @@ struct MessageCodecTests {
         #expect(message.encoded == line)
     }
 
+    @Test("each message is written into bytes as its wire line", arguments: wireForms)
+    func writing(message: Message, line: String) {
+        var bytes: [UInt8] = [1]
+        message.write(into: &bytes)
+        #expect(bytes == [1] + Array(line.utf8), "appended after what the buffer held")
+    }
+
     @Test("each message decodes from its encoding to itself", arguments: wireForms.map(\.0))
     func roundTrip(message: Message) throws {
         #expect(try Message(decoding: message.encoded[...]) == message)

@@ -226,11 +226,11 @@ struct PeerLivenessTests {
         #expect(events(late).contains { $0.kind == .reportDropped && $0.subject == seed })
     }
 
-    @Test("a neighbour's request in the last quarter before our round takes the round along")
+    @Test("a neighbour's request in the second half of our interval takes the round along")
     func roundJoinsALateRequest() {
         var (fixture, id) = linked()
-        // The first round is due one interval after start; 0.8 of it has passed.
-        fixture.time += PeerFixture.livenessInterval.wholeMilliseconds * 8 / 10
+        // The first round is due one interval after start; 0.55 of it has passed.
+        fixture.time += PeerFixture.livenessInterval.wholeMilliseconds * 55 / 100
         let actions = fixture.line(id, "Liveness Request:\(fixture.now.wall):127.0.0.1:6002")
         #expect(
             sent(on: id, actions) == [
@@ -240,10 +240,10 @@ struct PeerLivenessTests {
         #expect(schedules(actions)[.liveness] == fixture.now.instant + PeerFixture.livenessInterval * 9 / 8)
     }
 
-    @Test("a neighbour's request early in our interval is only answered")
+    @Test("a neighbour's request in the first half of our interval is only answered")
     func earlyRequestOnlyAnswered() {
         var (fixture, id) = linked()
-        fixture.time += PeerFixture.livenessInterval.wholeMilliseconds / 2
+        fixture.time += PeerFixture.livenessInterval.wholeMilliseconds * 45 / 100
         let actions = fixture.line(id, "Liveness Request:\(fixture.now.wall):127.0.0.1:6002")
         #expect(
             sent(on: id, actions) == [.livenessReply(timestamp: fixture.now.wall, sender: addr("127.0.0.1:6002"), replier: me)])

@@ -16,6 +16,15 @@ struct TimestampTests {
         #expect(Timestamp(milliseconds: 1_795_287_680_000).description == "1795287680.000")
     }
 
+    @Test(
+        "is written into bytes as it prints",
+        arguments: [Int64(1_795_287_680_731), 1_795_287_680_005, 1_795_287_680_050, 1_795_287_680_000, 999, 0])
+    func writing(milliseconds: Int64) {
+        var bytes: [UInt8] = []
+        Timestamp(milliseconds: milliseconds).write(into: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == Timestamp(milliseconds: milliseconds).description)
+    }
+
     @Test("parses what it prints", arguments: [Int64(1_795_287_680_731), 1_795_287_680_005, 1_795_287_680_000, 0])
     func roundTrip(milliseconds: Int64) {
         let timestamp = Timestamp(milliseconds: milliseconds)

@@ -21,6 +21,25 @@ import Testing
         #expect(records.allSatisfy { $0.time.hasSuffix(".123456") && $0.level == .info && $0.node == nil })
     }
 
+    /// The stamp is formatted in full once a minute and only its seconds move in between: every
+    /// second of two minutes, stepped through in order and with jumps, reads as the clock says.
+    @Test func eachLineIsStampedWithTheLocalTimeOfItsSecond() throws {
+        var template = Array("/tmp/gossip-log-test-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { rmdir(directory) }
+        let sink = try LogSink(directory: directory, fileName: "log.txt", console: false)
+        defer { unlink(sink.path) }
+        let start: Int64 = 1_795_287_630  // 50 s into a minute.
+        let seconds = Array(start..<start + 130) + [start + 3_600 + 59, start + 3_600 + 61, start + 86_400, start + 5]
+        for second in seconds {
+            sink.setTime(microseconds: second * 1_000_000 + 7)
+            sink.write(.command("tick"))
+        }
+        sink.flush()
+        let stamps = EventParser.records(inLog: try Files.read(sink.path)).map(\.time)
+        #expect(stamps == seconds.map { SystemClock.localSecondText($0) + ".000007" })
+    }
+
     @Test func theBufferIsWrittenWheneverItPassesItsBound() throws {
         var template = Array("/tmp/gossip-log-test-XXXXXX".utf8CString)
         let directory = String(cString: try #require(mkdtemp(&template)))

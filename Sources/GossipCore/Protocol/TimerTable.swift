@@ -15,32 +15,43 @@
 /// An instance has a handful of timers, so the entries are a small array scanned linearly;
 /// nothing here depends on how many cases `ID` has. After the first armings, scheduling,
 /// cancelling and popping never allocate (entries are replaced in place or swap-removed), so
-/// a shell can use the table on every turn of its busiest path.
+/// a shell can use the table on every turn of its busiest path. Everything is `@inlinable`: the
+/// shell lives in another module, and unspecialised, every comparison of IDs went through
+/// `Hashable`'s witness table and the runtime's generic metadata lookups (a sixth of an idle
+/// peer's instructions, docs/PERFORMANCE.md, "Idle CPU").
 public struct TimerTable<ID: Hashable> {
     /// One arming of a timer; compare it with the table's to tell a stale wake-up.
     public struct Token: Hashable, Sendable, Comparable {
         public let value: UInt64
-        public static func < (a: Token, b: Token) -> Bool { a.value < b.value }
+        @inlinable init(value: UInt64) { self.value = value }
+        @inlinable public static func < (a: Token, b: Token) -> Bool { a.value < b.value }
     }
 
-    struct Entry {
-        var id: ID
-        var deadline: Instant
-        var token: Token
+    @usableFromInline struct Entry {
+        @usableFromInline var id: ID
+        @usableFromInline var deadline: Instant
+        @usableFromInline var token: Token
+
+        @inlinable init(id: ID, deadline: Instant, token: Token) {
+            self.id = id
+            self.deadline = deadline
+            self.token = token
+        }
     }
 
     /// The armed timers, in no particular order (the token gives the arming order).
-    private var entries: [Entry] = []
-    private var armings: UInt64 = 0
+    @usableFromInline var entries: [Entry] = []
+    @usableFromInline var armings: UInt64 = 0
 
-    public init() {}
+    @inlinable public init() {}
 
     /// True when no timer is armed.
+    @inlinable
     public var isEmpty: Bool { entries.isEmpty }
 
     /// Arms `id` for `deadline`, replacing any earlier arming of it; returns the new arming's
     /// token.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func schedule(_ id: ID, at deadline: Instant) -> Token {
         armings += 1
         let token = Token(value: armings)
@@ -54,16 +65,19 @@ public struct TimerTable<ID: Hashable> {
     }
 
     /// Disarms `id`: it will not fire until scheduled again.
+    @inlinable
     public mutating func cancel(_ id: ID) {
         if let index = index(of: id) { remove(at: index) }
     }
 
     /// The armed deadline of `id`, if any.
+    @inlinable
     public func deadline(of id: ID) -> Instant? {
         index(of: id).map { entries[$0].deadline }
     }
 
     /// True when `token` is the arming of `id` still in force (not replaced, cancelled or fired).
+    @inlinable
     public func isCurrent(_ id: ID, token: Token) -> Bool {
         guard let index = index(of: id) else { return false }
         return entries[index].token == token
@@ -71,6 +85,7 @@ public struct TimerTable<ID: Hashable> {
 
     /// A wake-up for `id`'s arming `token` came: disarms the timer and returns true if that
     /// arming is still in force, or returns false (and changes nothing) for a stale wake-up.
+    @inlinable
     public mutating func fire(_ id: ID, token: Token) -> Bool {
         guard let index = index(of: id), entries[index].token == token else { return false }
         remove(at: index)
@@ -78,6 +93,7 @@ public struct TimerTable<ID: Hashable> {
     }
 
     /// The earliest armed deadline: how long the shell may wait.
+    @inlinable
     public var nextDeadline: Instant? {
         earliest().map { entries[$0].deadline }
     }
@@ -85,6 +101,7 @@ public struct TimerTable<ID: Hashable> {
     /// Disarms and returns the earliest timer due at `now` (deadline at or before it), the
     /// earlier arming first among equal deadlines; nil when none is due. A shell calls it again
     /// after handling each timer, since the handler may cancel or move the others.
+    @inlinable
     public mutating func popDue(now: Instant) -> ID? {
         guard let index = earliest(), entries[index].deadline <= now else { return nil }
         let id = entries[index].id
@@ -92,13 +109,13 @@ public struct TimerTable<ID: Hashable> {
         return id
     }
 
-    private func index(of id: ID) -> Int? {
+    @inlinable func index(of id: ID) -> Int? {
         for index in entries.indices where entries[index].id == id { return index }
         return nil
     }
 
     /// The entry that fires first: the smallest (deadline, token).
-    private func earliest() -> Int? {
+    @inlinable func earliest() -> Int? {
         var best: Int?
         for index in entries.indices {
             guard let b = best else {
@@ -114,7 +131,7 @@ public struct TimerTable<ID: Hashable> {
     }
 
     /// Order does not matter (tokens keep the arming order), so remove by swapping with the last.
-    private mutating func remove(at index: Int) {
+    @inlinable mutating func remove(at index: Int) {
         entries.swapAt(index, entries.count - 1)
         entries.removeLast()
     }

@@ -9,46 +9,11 @@
 /// general decoder's `Character`-level scanning was the largest single cost.
 enum GossipLineParser {
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (Timestamp, NodeAddress, Int)? {
-        var i = 0
-        let n = bytes.count
-
-        /// Reads up to `maxDigits` decimal digits; nil if none, or if a leading zero is
-        /// followed by more digits (`canonical`: `0` alone, never `007`).
-        func number(maxDigits: Int, canonical: Bool = true) -> Int64? {
-            var value: Int64 = 0
-            let start = i
-            while i < n, bytes[i] &- 48 < 10, i - start < maxDigits {
-                value = value * 10 + Int64(bytes[i] &- 48)
-                i += 1
-            }
-            if i < n, bytes[i] &- 48 < 10 { return nil }  // Too many digits.
-            if canonical, i - start > 1, bytes[start] == UInt8(ascii: "0") { return nil }
-            return i > start ? value : nil
-        }
-        func expect(_ byte: UInt8) -> Bool {
-            guard i < n, bytes[i] == byte else { return false }
-            i += 1
-            return true
-        }
-
-        guard let seconds = number(maxDigits: 12), expect(UInt8(ascii: ".")) else { return nil }
-        let start = i
-        guard let millis = number(maxDigits: 3, canonical: false), i - start == 3 else { return nil }
-        guard expect(UInt8(ascii: ":")) else { return nil }
-        var octets: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
-        for k in 0..<4 {
-            guard let octet = number(maxDigits: 3), octet <= 255 else { return nil }
-            switch k {
-            case 0: octets.0 = UInt8(octet)
-            case 1: octets.1 = UInt8(octet)
-            case 2: octets.2 = UInt8(octet)
-            default: octets.3 = UInt8(octet)
-            }
-            guard expect(k < 3 ? UInt8(ascii: ".") : UInt8(ascii: ":")) else { return nil }
-        }
-        guard let port = number(maxDigits: 5), port >= 1, port <= 65535, expect(UInt8(ascii: ":")) else { return nil }
-        guard let sequence = number(maxDigits: 18), sequence >= 1, i == n else { return nil }
-        let origin = NodeAddress(host: .ipv4(octets.0, octets.1, octets.2, octets.3), port: UInt16(port))
-        return (Timestamp(milliseconds: seconds * 1000 + millis), origin, Int(sequence))
+        var line = ByteCursor(bytes)
+        guard let timestamp = line.timestamp(), line.expect(UInt8(ascii: ":")),
+            let origin = line.address(), line.expect(UInt8(ascii: ":")),
+            let sequence = line.number(maxDigits: 18), sequence >= 1, line.isAtEnd
+        else { return nil }
+        return (timestamp, origin, Int(sequence))
     }
 }

@@ -122,6 +122,53 @@ extension Message {
         }
     }
 
+    /// Appends the line as `encoded` spells it (without its newline). The lines an idle
+    /// network sends all the time are written byte by byte: building them by interpolation was
+    /// a fifth of an idle peer's instructions (docs/PERFORMANCE.md, "Idle CPU").
+    public func write(into bytes: inout [UInt8]) {
+        let colon = UInt8(ascii: ":")
+        switch self {
+        case .livenessRequest(let timestamp, let sender):
+            ASCII.appendUTF8("Liveness Request:", to: &bytes)
+            timestamp.write(into: &bytes)
+            bytes.append(colon)
+            sender.write(into: &bytes)
+        case .livenessReply(let timestamp, let sender, let replier):
+            ASCII.appendUTF8("Liveness Reply:", to: &bytes)
+            timestamp.write(into: &bytes)
+            bytes.append(colon)
+            sender.write(into: &bytes)
+            bytes.append(colon)
+            replier.write(into: &bytes)
+        case .register(let address):
+            ASCII.appendUTF8("Register:", to: &bytes)
+            address.write(into: &bytes)
+        case .peerList(let list):
+            ASCII.appendUTF8("Peer List:", to: &bytes)
+            for (index, address) in list.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                address.write(into: &bytes)
+            }
+        case .linkRequest(let address):
+            ASCII.appendUTF8("Link Request:", to: &bytes)
+            address.write(into: &bytes)
+        case .linkAccepted(let address):
+            ASCII.appendUTF8("Link Accepted:", to: &bytes)
+            address.write(into: &bytes)
+        case .deadNode(let dead, let timestamp, let reporter):
+            ASCII.appendUTF8("Dead Node:", to: &bytes)
+            dead.write(into: &bytes)
+            bytes.append(colon)
+            timestamp.write(into: &bytes)
+            bytes.append(colon)
+            reporter.write(into: &bytes)
+        case .gossip(let message):
+            ASCII.appendUTF8(message.text, to: &bytes)
+        default:
+            ASCII.appendUTF8(encoded, to: &bytes)
+        }
+    }
+
     /// Free text on the wire must stay one line and within the line limit: every scalar that
     /// is not printable ASCII (a line break, an escape sequence, anything a terminal would
     /// act on) is written visibly, as the log writes it (`VisibleText`), and the text is cut
@@ -134,13 +181,18 @@ extension Message {
     }
 
     /// Parses one line (without its newline). A gossip message keeps `line` itself as its
-    /// text, so relaying it copies no bytes.
+    /// text, so relaying it copies no bytes. The common lines in their canonical spelling take
+    /// a fast path over the bytes (`GossipLineParser`, `PlainLineParser`); everything else,
+    /// and every error, comes from the general decoder below, which the fast paths agree with.
     public init(decoding line: String) throws(WireError) {
         var line = line
-        if let first = line.utf8.first, first &- 48 < 10,
-            let (timestamp, origin, sequence) = line.withUTF8({ GossipLineParser.parse($0) })
-        {
-            self = .gossip(GossipMessage(timestamp: timestamp, origin: origin, sequence: sequence, text: line))
+        if let first = line.utf8.first, first &- 48 < 10 {
+            if let (timestamp, origin, sequence) = line.withUTF8({ GossipLineParser.parse($0) }) {
+                self = .gossip(GossipMessage(timestamp: timestamp, origin: origin, sequence: sequence, text: line))
+                return
+            }
+        } else if let message = line.withUTF8({ PlainLineParser.parse($0) }) {
+            self = message
             return
         }
         try self.init(decoding: line[...])

@@ -14,6 +14,18 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
         return "\(seconds)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
+    /// Appends the timestamp as `description` spells it, without building a `String`.
+    public func write(into bytes: inout [UInt8]) {
+        // Before 1970: not a time a node writes, but spelled as `description` spells it.
+        guard milliseconds >= 0 else { return bytes.append(contentsOf: description.utf8) }
+        ASCII.appendDecimal(UInt64(milliseconds / 1000), to: &bytes)
+        let millis = UInt8(milliseconds % 1000 / 100), centis = UInt8(milliseconds % 100 / 10), last = UInt8(milliseconds % 10)
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(UInt8(ascii: "0") + millis)
+        bytes.append(UInt8(ascii: "0") + centis)
+        bytes.append(UInt8(ascii: "0") + last)
+    }
+
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.milliseconds < rhs.milliseconds }
 
     /// Parses `seconds.mmm` (exactly three decimals, as nodes write them) or whole seconds.
