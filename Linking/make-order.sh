@@ -53,7 +53,14 @@ profiled=$!; pids+=("$profiled")
 sleep 0.5
 "$bin/peer" --port 47413 "${timings[@]}" >/dev/null 2>&1 &
 third=$!; pids+=("$third")
+# Three phases, one callgrind dump each (`callgrind_control -d` writes FILE.N and starts
+# counting afresh): start-up, registration, links and the 10 messages (*.cg.1); then idle
+# liveness rounds and renewals only (*.cg.2); then a neighbour killed, reported dead and
+# removed, and SIGINT (*.cg, at exit).
+sleep 6
+callgrind_control -d "$seed" "$profiled" >/dev/null
 sleep 8
+callgrind_control -d "$seed" "$profiled" >/dev/null
 kill -KILL "$third"
 # Three missed replies at 1 s, the report, the seeds' removal.
 sleep 6
@@ -62,15 +69,21 @@ wait "$first" "$profiled" "$seed" || true
 wait "$third" 2>/dev/null || true
 pids=()
 grep -q "Dead Node" logs/peerlog_47412.txt || { echo "make-order.sh: the run did not reach the dead-node report" >&2; exit 1; }
+for f in seed.cg.1 seed.cg.2 peer.cg.1 peer.cg.2; do
+    [ -s "$work/$f" ] || { echo "make-order.sh: callgrind_control wrote no $f" >&2; exit 1; }
+done
 
 # Every function callgrind saw, by its linkage name: `fn=(id) name` and `cfn=(id) name` give
-# a name the first time an id is used ('N marks recursion depth); keep the names the binary
-# has, in first-seen order.
+# a name the first time an id is used in a file ('N marks recursion depth); keep the names
+# the binary has, in first-seen order, the idle phase's first. What an idle node runs then
+# sits in as few pages as it can: a wake-up after a second's sleep finds its code out of the
+# caches and the TLB, and in a virtual machine each TLB miss is a two-level page walk.
 nm "$bin/peer" "$bin/seed" | awk 'NF == 3 && $2 ~ /[tTwWiI]/ { print $3 }' | sort -u > "$work/symbols"
 awk -F'\t' '
     FILENAME == ARGV[1] { known[$0] = 1; next }
     match($0, /^c?fn=\([0-9]+\) /) {
         name = substr($0, RLENGTH + 1); sub(/'"'"'[0-9]+$/, "", name)
         if ((name in known) && !(name in seen)) { seen[name] = 1; print name }
-    }' "$work/symbols" "$work/seed.cg" "$work/peer.cg" > "$root/Linking/nodes.order"
+    }' "$work/symbols" "$work/peer.cg.2" "$work/seed.cg.2" "$work/peer.cg.1" "$work/seed.cg.1" \
+    "$work/peer.cg" "$work/seed.cg" > "$root/Linking/nodes.order"
 echo "Linking/nodes.order: $(wc -l < "$root/Linking/nodes.order") functions"

@@ -146,17 +146,19 @@ public final class EventLoop<Instance: NodeInstance> {
     /// sockets and the instance between turns, like swift-nio's `EmbeddedChannel`.
     func turn(maxWait: Int32 = -1) -> Int32? {
         // What the turn costs, writes and poll included (CPU time: waiting costs none), read
-        // at the end of each turn with input: from the end of the last such turn, so one clock
-        // read (a system call) a turn, and none in a turn without input. Turns without input in
-        // between are counted in too; they are cheap, and after them the budget is back at its
-        // minimum anyway (`turnWasQuiet`).
+        // at the end of a turn that delivered at least the budget's minimum: from the end of
+        // the last turn measured, so one clock read (a system call) a turn at most. A turn with
+        // fewer lines is not measured, since it could not move the budget below its minimum;
+        // an idle node, which delivers a line or two a turn, reads no clock at all. What the
+        // turns in between cost is counted into the next measured one; that can only make it
+        // look dearer, and so the next turns smaller, never larger.
         defer {
-            if lastTurn.busy > 0 {
+            if lastTurn.busy == 0 {
+                budget.turnWasQuiet()
+            } else if lastTurn.lines >= budget.minimum {
                 let cpu = SystemClock.threadCPUTime()
                 budget.turnTook(cpu - cpuAtLastMeasure, delivered: lastTurn.lines)
                 cpuAtLastMeasure = cpu
-            } else {
-                budget.turnWasQuiet()
             }
             lastTurn = (0, 0)
         }
