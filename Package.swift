@@ -12,7 +12,7 @@ let strictSettings: [SwiftSetting] = [
 
 /// The node programs are linked fully statically in release builds (Swift runtime and C
 /// library inside the binary), with lld: an idle node then maps only the pages it uses, about
-/// 5 MB resident instead of 10 MB with the shared Swift libraries (docs/PERFORMANCE.md). lld,
+/// 4.5 MB resident instead of 10 MB with the shared Swift libraries (docs/PERFORMANCE.md). lld,
 /// unlike gold, does not repeat glibc's note that `dlopen` in a static program needs glibc's
 /// shared libraries at run time; the Swift runtime only uses `dlopen` to look for an optional
 /// library of prespecialized metadata, which these programs do not ship.

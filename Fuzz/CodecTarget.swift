@@ -4,9 +4,10 @@
 /// is reached by short inputs), then the byte stream. Properties:
 /// - framing does not depend on how the stream is cut: the whole stream at once and the same
 ///   stream in random chunks give the same items, the same unfinished tail and the same end;
-/// - every line decodes the same through `Message(decoding: String)` (with the gossip fast
-///   path) and the general `Message(decoding: Substring)`; `GossipLineParser` accepts exactly
-///   the gossip lines with an IPv4 origin, with the same fields;
+/// - every line decodes the same through `Message(decoding: String)` (with the fast paths)
+///   and the general `Message(decoding: Substring)`; `GossipLineParser` accepts exactly the
+///   gossip lines with an IPv4 origin, with the same fields; `PlainLineParser` accepts only
+///   lines the decoder reads the same way, and every such line written canonically;
 /// - a decoded message encodes to one line within the limit that decodes again to the same
 ///   message (free text: to a message that encodes to the same line);
 /// - `Message.quote` is printable; errors describe themselves.
@@ -77,6 +78,13 @@ enum CodecTarget {
             require(fast == nil, "the gossip fast path takes '\(text)', which the decoder refuses or reads otherwise")
         }
 
+        let plain = copy.withUTF8 { PlainLineParser.parse($0) }
+        if let plain {
+            require(general == .success(plain), "the plain fast path reads '\(text)' otherwise than the decoder")
+        } else if case .success(let message) = general, message.encoded == text, isPlain(message) {
+            fuzzFailure("the plain fast path refuses '\(text)', a canonical line with IPv4 addresses only")
+        }
+
         let quoted = Message.quote(text[...])
         require(
             quoted.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }, "Message.quote left a control character")
@@ -86,6 +94,20 @@ enum CodecTarget {
             require(!error.description.isEmpty, "an error without a description")
         case .success(let message):
             checkRoundTrip(message, line: text)
+        }
+    }
+
+    /// The messages `PlainLineParser` reads, when every address in them is IPv4.
+    static func isPlain(_ message: Message) -> Bool {
+        switch message {
+        case .livenessRequest(_, let a), .register(let a), .linkRequest(let a), .linkAccepted(let a):
+            return a.host.isIPv4
+        case .livenessReply(_, let a, let b), .deadNode(let a, _, let b):
+            return a.host.isIPv4 && b.host.isIPv4
+        case .peerList(let list):
+            return list.allSatisfy(\.host.isIPv4)
+        default:
+            return false
         }
     }
 
