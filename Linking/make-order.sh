@@ -58,15 +58,15 @@ third=$!; pids+=("$third")
 # liveness rounds and renewals only (*.cg.2); then a neighbour killed, reported dead and
 # removed, and SIGINT (*.cg, at exit).
 sleep 6
-callgrind_control -d "$seed" "$profiled" >/dev/null
+callgrind_control -d "$seed" "$profiled" >/dev/null 2>&1
 sleep 8
-callgrind_control -d "$seed" "$profiled" >/dev/null
-kill -KILL "$third"
+callgrind_control -d "$seed" "$profiled" >/dev/null 2>&1
+# (Reaped at once, in braces, so that the shell's "Killed" notice goes nowhere.)
+{ kill -KILL "$third"; wait "$third"; } 2>/dev/null || true
 # Three missed replies at 1 s, the report, the seeds' removal.
 sleep 6
 kill -INT "$first" "$profiled" "$seed"
 wait "$first" "$profiled" "$seed" || true
-wait "$third" 2>/dev/null || true
 pids=()
 grep -q "Dead Node" logs/peerlog_47412.txt || { echo "make-order.sh: the run did not reach the dead-node report" >&2; exit 1; }
 for f in seed.cg.1 seed.cg.2 peer.cg.1 peer.cg.2; do
