@@ -99,18 +99,16 @@ public struct Member: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Message {
-    /// The line for this message, without its newline.
+    /// The line for this message, without its newline. The lines `write(into:)` spells byte by
+    /// byte are spelled there only, and read back from its bytes here.
     public var encoded: String {
         switch self {
-        case .register(let a): return "Register:\(a)"
+        case .register, .peerList, .deadNode, .linkRequest, .linkAccepted, .livenessRequest, .livenessReply:
+            var bytes: [UInt8] = []
+            write(into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
         case .listPeers: return "List Peers"
-        case .peerList(let list): return "Peer List:" + list.map(\.description).joined(separator: ",")
-        case .deadNode(let dead, let ts, let reporter): return "Dead Node:\(dead):\(ts):\(reporter)"
-        case .linkRequest(let a): return "Link Request:\(a)"
-        case .linkAccepted(let a): return "Link Accepted:\(a)"
         case .linkRefused(let reason): return "Link Refused:\(Self.oneLine(reason))"
-        case .livenessRequest(let ts, let sender): return "Liveness Request:\(ts):\(sender)"
-        case .livenessReply(let ts, let sender, let replier): return "Liveness Reply:\(ts):\(sender):\(replier)"
         case .gossip(let message): return message.text
         case .error(let text): return "Error:\(Self.oneLine(text))"
         case .leave(let a): return "Leave:\(a)"
@@ -122,9 +120,10 @@ extension Message {
         }
     }
 
-    /// Appends the line as `encoded` spells it (without its newline). The lines an idle
-    /// network sends all the time are written byte by byte: building them by interpolation was
-    /// a fifth of an idle peer's instructions (docs/PERFORMANCE.md, "Idle CPU").
+    /// Appends the line for this message (without its newline). The lines an idle network
+    /// sends all the time are spelled here, byte by byte (building them by interpolation was a
+    /// fifth of an idle peer's instructions, docs/PERFORMANCE.md, "Idle CPU"); the others are
+    /// copied from `encoded`.
     public func write(into bytes: inout [UInt8]) {
         let colon = UInt8(ascii: ":")
         switch self {
