@@ -1,5 +1,5 @@
 /// A reading position in one line's bytes, for the fast paths that parse the protocol's common
-/// lines in one pass (`GossipLineParser`, `PlainLineParser`).
+/// lines in one pass (`GossipLineParser`, `PlainLineParser`, `NodeAddress.plainIPv4`).
 ///
 /// Every reader accepts only the canonical spelling (no leading zeros, exactly three decimals
 /// in a timestamp) and says nil for anything else: the caller then hands the line to the

@@ -172,30 +172,12 @@ extension NodeAddress {
     /// common case, and the one an outsider can send by the thousand (`Link Request`). Nil for
     /// anything else, which the general parser then reads (and explains, when it is wrong).
     static func plainIPv4(_ bytes: some Collection<UInt8>) -> NodeAddress? {
-        var value: UInt32 = 0
-        var part: UInt32 = 0
-        var digits = 0
-        var dots = 0
-        var iterator = bytes.makeIterator()
-        while let byte = iterator.next() {
-            if byte &- 48 < 10 {
-                if digits == 1 && part == 0 { return nil }  // A leading zero.
-                part = part * 10 + UInt32(byte &- 48)
-                digits += 1
-                if digits > 5 { return nil }
-            } else if byte == UInt8(ascii: "."), dots < 3, (1...3).contains(digits), part <= 255 {
-                value = value << 8 | part
-                (part, digits, dots) = (0, 0, dots + 1)
-            } else if byte == UInt8(ascii: ":"), dots == 3, (1...3).contains(digits), part <= 255 {
-                value = value << 8 | part
-                (part, digits, dots) = (0, 0, 4)
-            } else {
-                return nil
-            }
+        let read = bytes.withContiguousStorageIfAvailable { buffer -> NodeAddress? in
+            var cursor = ByteCursor(buffer)
+            guard let address = cursor.address(), cursor.isAtEnd else { return nil }
+            return address
         }
-        guard dots == 4, digits > 0, part >= 1, part <= 65535 else { return nil }
-        let host = Host.ipv4(UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF))
-        return NodeAddress(host: host, port: UInt16(part))
+        return read ?? nil
     }
 
     /// Parses a host alone (`127.0.0.1`, `::1` or `[::1]`), as given to `--host`.
