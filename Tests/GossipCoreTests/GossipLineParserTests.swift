@@ -18,14 +18,8 @@ struct GossipLineParserTests {
 
     @Test(arguments: lines)
     func agreesWithTheGeneralDecoder(_ line: String) {
-        let fast = Result { () throws(WireError) -> Message in try Message(decoding: line) }
-        let general = Result { () throws(WireError) -> Message in try Message(decoding: line[...]) }
-        switch (fast, general) {
-        case (.success(let a), .success(let b)):
-            #expect(a == b)
-            #expect(a.encoded == line, "a message keeps its text byte for byte")
-        case (.failure(let a), .failure(let b)): #expect(a == b)
-        default: Issue.record("fast path \(fast) but general decoder \(general)")
+        if let message = expectDecodersAgree(on: line) {
+            #expect(message.encoded == line, "a message keeps its text byte for byte")
         }
     }
 }

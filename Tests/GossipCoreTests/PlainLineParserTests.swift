@@ -33,13 +33,7 @@ struct PlainLineParserTests {
 
     @Test(arguments: canonical + others)
     func agreesWithTheGeneralDecoder(_ line: String) {
-        let fast = Result { () throws(WireError) -> Message in try Message(decoding: line) }
-        let general = Result { () throws(WireError) -> Message in try Message(decoding: line[...]) }
-        switch (fast, general) {
-        case (.success(let a), .success(let b)): #expect(a == b)
-        case (.failure(let a), .failure(let b)): #expect(a == b)
-        default: Issue.record("fast path \(fast) but general decoder \(general)")
-        }
+        expectDecodersAgree(on: line)
     }
 
     @Test(arguments: canonical)

@@ -12,6 +12,25 @@ func addr(_ text: String) -> NodeAddress {
     }
 }
 
+/// Checks that a line decodes the same through `Message(decoding: String)`, with its fast
+/// paths, and through the general `Message(decoding: Substring)`: the same message or the same
+/// error. Returns the message when both decoded one.
+@discardableResult
+func expectDecodersAgree(on line: String, sourceLocation: SourceLocation = #_sourceLocation) -> Message? {
+    let fast = Result { () throws(WireError) -> Message in try Message(decoding: line) }
+    let general = Result { () throws(WireError) -> Message in try Message(decoding: line[...]) }
+    switch (fast, general) {
+    case (.success(let a), .success(let b)):
+        #expect(a == b, sourceLocation: sourceLocation)
+        return a
+    case (.failure(let a), .failure(let b)):
+        #expect(a == b, sourceLocation: sourceLocation)
+    default:
+        Issue.record("fast path \(fast) but general decoder \(general)", sourceLocation: sourceLocation)
+    }
+    return nil
+}
+
 /// The wall clock at the start of every test: 1795287680.000.
 let baseWall: Int64 = 1_795_287_680_000
 
